@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every plugin exports exactly one symbol (`stepca_plugin_entry`), binds its own symbols first
+/// and must resolve all of its references at link time.
+let pluginLinkerFlags: [LinkerSetting] = [
+    .unsafeFlags([
+        "-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/plugin-exports.map",
+        "-Xlinker", "-Bsymbolic",
+        "-Xlinker", "-z", "-Xlinker", "defs",
+    ])
+]
+
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "swift-step-ca",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "step-ca", targets: ["Host"]),
+        .library(name: "stepca-db-sqlite", type: .dynamic, targets: ["DBSQLite"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // The C plugin ABI: one header, plus a translation unit of layout assertions.
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+
+        // Swift helpers for plugin authors: a Swift type becomes a C function table.
+        .target(name: "PluginKit", dependencies: ["PluginABI"], swiftSettings: v5),
+
+        // Key files, PEM encodings, password-based encryption, JWE/JWK. No CA knowledge.
+        .target(
+            name: "StepCrypto",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: v5
+        ),
+
+        // The ca.json model with JSON-path validation. No I/O beyond reading the file.
+        .target(name: "StepConfig", swiftSettings: v5),
+
+        // The `step-ca` executable.
+        .executableTarget(
+            name: "Host",
+            dependencies: [
+                "PluginABI", "StepCrypto", "StepConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ],
+            swiftSettings: v5
+        ),
+
+        // Embedded default database: SQLite, loaded by the host through dlopen.
+        .systemLibrary(
+            name: "CSQLite3",
+            path: "Plugins/db-sqlite/CSQLite3",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "DBSQLite",
+            dependencies: ["PluginKit", "CSQLite3"],
+            path: "Plugins/db-sqlite/Sources",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
+        .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
+        .testTarget(name: "PluginABITests", dependencies: ["PluginABI"], swiftSettings: v5),
+        .testTarget(name: "HostTests", dependencies: ["Host", "StepCrypto", "StepConfig"], swiftSettings: v5),
+    ]
+)
