@@ -5,6 +5,7 @@ import PackageDescription
 /// and must resolve all of its references at link time.
 let pluginLinkerFlags: [LinkerSetting] = [
     .unsafeFlags([
+        "-use-ld=lld",
         "-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/plugin-exports.map",
         "-Xlinker", "-Bsymbolic",
         "-Xlinker", "-z", "-Xlinker", "defs",
