@@ -84,9 +84,15 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
-            name: "DBSQLite",
+            name: "SQLiteKV",
             dependencies: ["PluginKit", "CSQLite3"],
-            path: "Plugins/db-sqlite/Sources",
+            path: "Plugins/db-sqlite/Store",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "DBSQLite",
+            dependencies: ["PluginKit", "SQLiteKV"],
+            path: "Plugins/db-sqlite/Plugin",
             swiftSettings: v5,
             linkerSettings: pluginLinkerFlags
         ),

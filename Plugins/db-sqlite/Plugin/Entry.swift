@@ -1,4 +1,5 @@
 import PluginKit
+import SQLiteKV
 
 /// The plugin's single exported symbol.
 @_cdecl("stepca_plugin_entry")

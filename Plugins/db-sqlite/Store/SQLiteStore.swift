@@ -8,7 +8,7 @@ import Glibc
 /// step-ca's key/value model on SQLite: one table per bucket with `nkey`/`nvalue` BLOB columns,
 /// like step-ca's SQL drivers. Writes go through a group-committing writer; reads use a pool of
 /// connections, which WAL lets run beside the writer.
-final class SQLiteStore: DatabaseBackend {
+public final class SQLiteStore: DatabaseBackend {
     private let path: String
     private let busyTimeout: Int32
     private let writer: GroupCommitter
@@ -23,7 +23,7 @@ final class SQLiteStore: DatabaseBackend {
         self.host = host
     }
 
-    static func open(configJSON: String, host: PluginHost) throws -> SQLiteStore {
+    public static func open(configJSON: String, host: PluginHost) throws -> SQLiteStore {
         let config = try SQLiteConfig.parse(configJSON)
         try prepareDirectory(for: config.dataSource)
         let existed = access(config.dataSource, F_OK) == 0
@@ -52,7 +52,7 @@ final class SQLiteStore: DatabaseBackend {
         }
     }
 
-    func close() {
+    public func close() {
         readersLock.withLock {
             idleReaders.forEach { $0.close() }
             idleReaders.removeAll()
@@ -68,13 +68,13 @@ final class SQLiteStore: DatabaseBackend {
         return try body(reader)
     }
 
-    func get(table: [UInt8], key: [UInt8]) throws -> [UInt8] {
+    public func get(table: [UInt8], key: [UInt8]) throws -> [UInt8] {
         let name = try TableName(table)
         try checkKey(key)
         return try withReader { try Self.read(name, key, on: $0) }
     }
 
-    func list(table: [UInt8], visit: ([UInt8], [UInt8]) -> Bool) throws {
+    public func list(table: [UInt8], visit: ([UInt8], [UInt8]) -> Bool) throws {
         let name = try TableName(table)
         try withReader { connection in
             try connection.query("SELECT nkey, nvalue FROM \(name.quoted)", []) { row in
@@ -85,35 +85,35 @@ final class SQLiteStore: DatabaseBackend {
 
     // MARK: Writes
 
-    func createTable(_ table: [UInt8]) throws {
+    public func createTable(_ table: [UInt8]) throws {
         let name = try TableName(table)
         try writer.write { try Self.create(name, on: $0) }
     }
 
-    func deleteTable(_ table: [UInt8]) throws {
+    public func deleteTable(_ table: [UInt8]) throws {
         let name = try TableName(table)
         try writer.write { try Self.drop(name, on: $0) }
     }
 
-    func set(table: [UInt8], key: [UInt8], value: [UInt8]) throws {
+    public func set(table: [UInt8], key: [UInt8], value: [UInt8]) throws {
         let name = try TableName(table)
         try checkKey(key)
         try writer.write { try Self.upsert(name, key, value, on: $0) }
     }
 
-    func delete(table: [UInt8], key: [UInt8]) throws {
+    public func delete(table: [UInt8], key: [UInt8]) throws {
         let name = try TableName(table)
         try checkKey(key)
         try writer.write { try Self.remove(name, key, on: $0) }
     }
 
-    func compareAndSwap(table: [UInt8], key: [UInt8], old: [UInt8], new: [UInt8]) throws -> CompareAndSwapResult {
+    public func compareAndSwap(table: [UInt8], key: [UInt8], old: [UInt8], new: [UInt8]) throws -> CompareAndSwapResult {
         let name = try TableName(table)
         try checkKey(key)
         return try writer.write { try Self.swap(name, key, old, new, on: $0) }
     }
 
-    func update(_ operations: [DatabaseOperation]) throws -> [DatabaseOperationResult] {
+    public func update(_ operations: [DatabaseOperation]) throws -> [DatabaseOperationResult] {
         // Validate everything before touching the database.
         for (index, operation) in operations.enumerated() {
             do { try validate(operation) } catch let error as PluginError {
