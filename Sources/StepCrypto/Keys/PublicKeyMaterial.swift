@@ -1,0 +1,105 @@
+import Crypto
+import _CryptoExtras
+import SwiftASN1
+import X509
+
+import Foundation
+
+/// A signature-verification public key of one of the kinds step-ca uses.
+///
+/// Two values are equal when their DER `SubjectPublicKeyInfo` encodings are equal.
+public enum PublicKeyMaterial: Sendable {
+    case p256(P256.Signing.PublicKey)
+    case p384(P384.Signing.PublicKey)
+    case p521(P521.Signing.PublicKey)
+    case rsa(_RSA.Signing.PublicKey)
+    case ed25519(Curve25519.Signing.PublicKey)
+
+    /// The algorithm and size, e.g. ``KeyType/rsa(bits:)`` with 2048.
+    public var keyType: KeyType {
+        switch self {
+        case .p256: return .ecdsaP256
+        case .p384: return .ecdsaP384
+        case .p521: return .ecdsaP521
+        case .rsa(let key): return .rsa(bits: key.keySizeInBits)
+        case .ed25519: return .ed25519
+        }
+    }
+
+    /// The key as a swift-certificates public key.
+    public var certificatePublicKey: Certificate.PublicKey {
+        switch self {
+        case .p256(let key): return Certificate.PublicKey(key)
+        case .p384(let key): return Certificate.PublicKey(key)
+        case .p521(let key): return Certificate.PublicKey(key)
+        case .rsa(let key): return Certificate.PublicKey(key)
+        case .ed25519(let key): return Certificate.PublicKey(key)
+        }
+    }
+
+    /// The DER `SubjectPublicKeyInfo` (the body of a `PUBLIC KEY` PEM block).
+    public var subjectPublicKeyInfoDER: Data {
+        var serializer = DER.Serializer()
+        // Serializing an in-memory SubjectPublicKeyInfo cannot fail.
+        try? serializer.serialize(self.certificatePublicKey)
+        return Data(serializer.serializedBytes)
+    }
+
+    /// The `PUBLIC KEY` PEM text of ``subjectPublicKeyInfoDER``.
+    public var pemRepresentation: String {
+        PEMBlock(type: "PUBLIC KEY", bytes: self.subjectPublicKeyInfoDER).encoded
+    }
+
+    /// Wraps a swift-certificates public key.
+    ///
+    /// - Throws: ``StepCryptoError/Code/unsupportedAlgorithm`` for key kinds not listed in this enum.
+    public init(_ key: Certificate.PublicKey) throws {
+        if let inner = P256.Signing.PublicKey(key) {
+            self = .p256(inner)
+        } else if let inner = P384.Signing.PublicKey(key) {
+            self = .p384(inner)
+        } else if let inner = P521.Signing.PublicKey(key) {
+            self = .p521(inner)
+        } else if let inner = _RSA.Signing.PublicKey(key) {
+            self = .rsa(inner)
+        } else if let inner = Curve25519.Signing.PublicKey(key) {
+            self = .ed25519(inner)
+        } else {
+            throw StepCryptoError.unsupported("public key \(key)")
+        }
+    }
+
+    /// Parses a DER `SubjectPublicKeyInfo`.
+    ///
+    /// - Throws: ``StepCryptoError/Code/malformedInput`` for bad DER,
+    ///   ``StepCryptoError/Code/unsupportedAlgorithm`` for other key algorithms.
+    public init<Bytes: DataProtocol>(subjectPublicKeyInfoDER der: Bytes) throws {
+        let key: Certificate.PublicKey
+        do {
+            key = try Certificate.PublicKey(derEncoded: Array(der))
+        } catch let error as CertificateError where error.code == .unsupportedPublicKeyAlgorithm {
+            throw StepCryptoError.unsupported("public key algorithm: \(error)")
+        } catch {
+            throw StepCryptoError.malformed("invalid SubjectPublicKeyInfo: \(error)")
+        }
+        try self.init(key)
+    }
+
+    /// Parses a `PUBLIC KEY` PEM block.
+    public init(pem: String) throws {
+        guard let block = try PEMBlock.parseAll(pem).first(where: { $0.type == "PUBLIC KEY" }) else {
+            throw StepCryptoError.malformed("no PUBLIC KEY PEM block found")
+        }
+        try self.init(subjectPublicKeyInfoDER: block.bytes)
+    }
+}
+
+extension PublicKeyMaterial: Hashable {
+    public static func == (lhs: PublicKeyMaterial, rhs: PublicKeyMaterial) -> Bool {
+        lhs.subjectPublicKeyInfoDER == rhs.subjectPublicKeyInfoDER
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.subjectPublicKeyInfoDER)
+    }
+}
