@@ -56,7 +56,7 @@ enum BcryptPBKDF {
 
     /// `bcrypt_hash`: 32 bytes from two SHA-512 digests.
     static func hash(sha2pass: [UInt8], sha2salt: [UInt8]) -> [UInt8] {
-        var state = Blowfish()
+        let state = Blowfish()
         state.expandState(data: sha2salt, key: sha2pass)
         for _ in 0..<64 {
             state.expand0State(key: sha2salt)

@@ -60,7 +60,7 @@ enum PKCS1 {
         }
     }
 
-    private static func checkModulusSize(_ n: [UInt8]) throws {
+    static func checkModulusSize(_ n: [UInt8]) throws {
         let bits = n.first.map { n.count * 8 - $0.leadingZeroBitCount } ?? 0
         guard bits >= Self.minimumModulusBits else {
             throw StepCryptoError.unsupported("RSA \(bits) (at least \(Self.minimumModulusBits) bits are required)")

@@ -94,6 +94,25 @@ public enum PublicKeyMaterial: Sendable {
     }
 }
 
+extension PublicKeyMaterial {
+    /// The subject public key of the first certificate in PEM text.
+    ///
+    /// - Throws: ``StepCryptoError/Code/malformedInput`` if there is no parseable `CERTIFICATE`
+    ///   block, ``StepCryptoError/Code/unsupportedAlgorithm`` for other key algorithms.
+    public init(certificatePEM: String) throws {
+        guard let block = try PEMBlock.parseAll(certificatePEM).first(where: { $0.type == "CERTIFICATE" }) else {
+            throw StepCryptoError.malformed("no CERTIFICATE PEM block found")
+        }
+        let certificate: Certificate
+        do {
+            certificate = try Certificate(derEncoded: Array(block.bytes))
+        } catch {
+            throw StepCryptoError.malformed("invalid certificate: \(error)")
+        }
+        try self.init(certificate.publicKey)
+    }
+}
+
 extension PublicKeyMaterial: Hashable {
     public static func == (lhs: PublicKeyMaterial, rhs: PublicKeyMaterial) -> Bool {
         lhs.subjectPublicKeyInfoDER == rhs.subjectPublicKeyInfoDER

@@ -138,12 +138,15 @@ enum OpenSSHPrivateKey {
                 return Array(try AES._CBC.decrypt(data, using: symmetricKey, iv: try AES._CBC.IV(ivBytes: iv), noPadding: true))
             case .gcm:
                 let box = try AES.GCM.SealedBox(nonce: try AES.GCM.Nonce(data: iv), ciphertext: data, tag: tag)
-                return Array(try AES.GCM.open(box, using: symmetricKey))
+                do {
+                    return Array(try AES.GCM.open(box, using: symmetricKey))
+                } catch {
+                    throw StepCryptoError.wrongPassword("authentication tag mismatch")
+                }
             }
-        } catch let error as CryptoKitError {
-            if case .authenticationFailure = error {
-                throw StepCryptoError.wrongPassword("authentication tag mismatch")
-            }
+        } catch let error as StepCryptoError {
+            throw error
+        } catch {
             throw StepCryptoError.malformed("cannot decrypt the OpenSSH private section: \(error)")
         }
     }
