@@ -125,6 +125,22 @@ struct KeyFileVectorTests {
         #expect(error?.reason.contains("PKCS #12") == true)
     }
 
+    @Test("Unsupported algorithms and sizes are rejected, naming them", arguments: [
+        ("secp256k1.sec1.unsupported.pem", "secp256k1"),
+        ("ed448.pkcs8.unsupported.pem", "Ed448"),
+        ("x25519.pkcs8.unsupported.pem", "X25519"),
+        ("rsa1024.pkcs8.unsupported.pem", "RSA 1024"),
+        ("dsa.pkcs8.unsupported.pem", "DSA"),
+        ("dsa.traditional.unsupported.pem", "DSA"),
+    ])
+    func unsupportedAlgorithms(file: String, name: String) throws {
+        let error = #expect(throws: StepCryptoError.self) {
+            try PrivateKeyFile.read(pem: try TestSupport.vectorKey(file), password: nil)
+        }
+        #expect(error?.code == .unsupportedAlgorithm)
+        #expect(error?.reason.contains(name) == true, "\(String(describing: error))")
+    }
+
     @Test("authorized_keys lines match ssh-keygen's", arguments: ["sshec256", "sshec384", "sshec521", "sshed25519", "sshrsa2048"])
     func authorizedKeys(_ key: String) throws {
         let material = try PrivateKeyFile.read(pem: try TestSupport.vectorKey("\(key).openssh.pem"), password: nil)
@@ -140,15 +156,15 @@ struct KeyFileVectorTests {
         #expect(material.publicKey == (try PublicKeyMaterial(pem: try TestSupport.vectorKey("ed25519.public.pem"))))
     }
 
-    @Test("A file with no private key block is malformed; an unknown key block is unsupported")
+    @Test("A file with no private key block, or an unknown block type, is malformed")
     func noKeyBlock() throws {
         let certificate = String(decoding: try TestSupport.fixture("steppath/certs/root_ca.crt"), as: UTF8.self)
         #expect(throws: StepCryptoError(code: .malformedInput)) {
             try PrivateKeyFile.read(pem: certificate, password: nil)
         }
-        let dsa = "-----BEGIN DSA PRIVATE KEY-----\nMAA=\n-----END DSA PRIVATE KEY-----\n"
-        #expect(throws: StepCryptoError(code: .unsupportedAlgorithm)) {
-            try PrivateKeyFile.read(pem: dsa, password: nil)
+        let unknown = "-----BEGIN FOO PRIVATE KEY-----\nMAA=\n-----END FOO PRIVATE KEY-----\n"
+        #expect(throws: StepCryptoError(code: .malformedInput)) {
+            try PrivateKeyFile.read(pem: unknown, password: nil)
         }
     }
 }

@@ -63,6 +63,7 @@ struct StepFixtureTests {
     @Test("The encryptedKey decrypts to the provisioner's private JWK")
     func encryptedKeyDecrypts() throws {
         let (_, encryptedKey, keyJSON) = try Self.provisioner()
+        let plaintext = try JWE.decrypt(compact: encryptedKey, password: try TestSupport.fixturePassword)
         let privateJWK = try JWE.decryptJWK(compact: encryptedKey, password: try TestSupport.fixturePassword)
         #expect(privateJWK.isPrivate)
         #expect(privateJWK.keyType == "EC")
@@ -80,6 +81,24 @@ struct StepFixtureTests {
         let material = try privateJWK.privateKeyMaterial()
         #expect(material.publicKey == (try configured.publicKeyMaterial()))
         #expect(JWK(privateKey: material) == privateJWK)
+
+        // Our JSON of the private key is byte for byte what step encrypted.
+        #expect(JWK(privateKey: material).jsonData() == plaintext)
+    }
+
+    @Test("Our JWE header has the same shape as step's")
+    func headerShape() throws {
+        let (_, encryptedKey, _) = try Self.provisioner()
+        func headerWithoutSalt(_ compact: String) throws -> String {
+            let segment = try #require(compact.split(separator: ".").first)
+            let header = String(decoding: try Base64URL.decode(segment), as: UTF8.self)
+            let salt = try #require(header.range(of: #""p2s":""#))
+            return String(header[..<salt.upperBound])
+        }
+        // step 0.15 used 100000 iterations; encrypt with the same count to compare.
+        let ours = try JWE.encrypt(plaintext: Data("{}".utf8), password: Data("x".utf8), iterations: 100_000)
+        #expect(try headerWithoutSalt(ours) == (try headerWithoutSalt(encryptedKey)))
+        #expect(try headerWithoutSalt(ours) == #"{"alg":"PBES2-HS256+A128KW","cty":"jwk+json","enc":"A256GCM","p2c":100000,"p2s":""#)
     }
 
     @Test("The encryptedKey with a wrong password gives wrong-password")

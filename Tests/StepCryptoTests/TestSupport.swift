@@ -69,15 +69,15 @@ enum TestSupport {
 
     /// Checks that an external tool is available. When it is not, the test fails under CI
     /// (returns `false` after recording an issue) and is cancelled (skipped, with the message) otherwise.
-    static func toolAvailable(_ available: Bool, _ message: String) throws -> Bool {
+    static func toolAvailable(_ available: Bool, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
         if available {
             return true
         }
         if isCI {
-            Issue.record("\(message) (required because CI=true)")
+            Issue.record("\(message) (required because CI=true)", sourceLocation: sourceLocation)
             return false
         }
-        try Test.cancel("skipped: \(message); set CI=true to make this a failure")
+        try Test.cancel("skipped: \(message); set CI=true to make this a failure", sourceLocation: sourceLocation)
     }
 
     static func hexBytes(_ text: String) -> [UInt8] {

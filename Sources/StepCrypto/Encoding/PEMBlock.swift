@@ -7,9 +7,12 @@ import Foundation
 public struct PEMBlock: Hashable, Sendable {
     /// One `Name: value` header line.
     public struct Header: Hashable, Sendable {
+        /// The header name, such as `DEK-Info`.
         public var name: String
+        /// The text after the colon, without surrounding spaces.
         public var value: String
 
+        /// Creates a header.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -23,6 +26,7 @@ public struct PEMBlock: Hashable, Sendable {
     /// The decoded body.
     public var bytes: Data
 
+    /// Creates a block.
     public init(type: String, headers: [Header] = [], bytes: Data) {
         self.type = type
         self.headers = headers

@@ -12,8 +12,9 @@ public struct StepCryptoError: Error, Hashable, Sendable, CustomStringConvertibl
     /// A detailed, human-readable explanation.
     public var reason: String
 
-    /// The source location that created the error, for diagnostics.
+    /// The file that created the error, for diagnostics.
     public var file: String
+    /// The line that created the error, for diagnostics.
     public var line: UInt
 
     /// Creates an error with a code and an explanation.
@@ -24,15 +25,18 @@ public struct StepCryptoError: Error, Hashable, Sendable, CustomStringConvertibl
         self.line = line
     }
 
+    /// `StepCryptoError.<code>: <reason> (<file>:<line>)`.
     public var description: String {
         let detail = self.reason.isEmpty ? "" : ": \(self.reason)"
         return "StepCryptoError.\(self.code)\(detail) (\(self.file):\(self.line))"
     }
 
+    /// Compares ``code`` only.
     public static func == (lhs: StepCryptoError, rhs: StepCryptoError) -> Bool {
         lhs.code == rhs.code
     }
 
+    /// Hashes ``code`` only.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(self.code)
     }
@@ -59,6 +63,7 @@ extension StepCryptoError {
         /// The stable identifier of this code, such as `"wrong-password"`.
         public var rawValue: String { self.backing.rawValue }
 
+        /// The same as ``rawValue``.
         public var description: String { self.backing.rawValue }
 
         /// The input is not what it claims to be: not PEM, bad base64, bad DER,

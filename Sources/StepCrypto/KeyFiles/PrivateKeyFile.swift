@@ -21,6 +21,13 @@ public enum PrivateKeyFile {
         "RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY",
     ]
 
+    /// Private-key block types recognised only to name their algorithm in errors.
+    static let unsupportedKeyBlockTypes: [String: String] = [
+        "DSA PRIVATE KEY": "DSA",
+        "SSH2 ENCRYPTED PRIVATE KEY": "ssh.com (SSH2)",
+        "PGP PRIVATE KEY BLOCK": "OpenPGP",
+    ]
+
     /// Reads the first private key in PEM text.
     ///
     /// - Parameters:
@@ -61,11 +68,13 @@ public enum PrivateKeyFile {
         if let block = blocks.first(where: { Self.keyBlockTypes.contains($0.type) }) {
             return block
         }
-        if let other = blocks.first(where: { $0.type.hasSuffix("PRIVATE KEY") }) {
-            throw StepCryptoError.unsupported("PEM block type \(other.type)")
+        if let block = blocks.first(where: { Self.unsupportedKeyBlockTypes[$0.type] != nil }),
+            let algorithm = Self.unsupportedKeyBlockTypes[block.type]
+        {
+            throw StepCryptoError.unsupported("\(algorithm) private key (PEM block \(block.type))")
         }
         let types = blocks.map(\.type).joined(separator: ", ")
-        throw StepCryptoError.malformed("no private key PEM block found (found: \(types))")
+        throw StepCryptoError.malformed("no known private key PEM block found (found: \(types))")
     }
 
     private static func read(block: PEMBlock, curve: ECCurve?, password: Data?) throws -> PrivateKeyMaterial {

@@ -6,13 +6,18 @@ import Foundation
 
 /// A signing private key of one of the kinds step-ca uses.
 ///
-/// Read one from a file with ``PrivateKeyFile/read(pem:password:)-(String,_)``, from a JWK with
+/// Read one from a file with `PrivateKeyFile.read(pem:password:)`, from a JWK with
 /// ``JWK/privateKeyMaterial()``, or make a new one with ``generate(_:)``.
 public enum PrivateKeyMaterial: Sendable {
+    /// An ECDSA P-256 key.
     case p256(P256.Signing.PrivateKey)
+    /// An ECDSA P-384 key.
     case p384(P384.Signing.PrivateKey)
+    /// An ECDSA P-521 key.
     case p521(P521.Signing.PrivateKey)
+    /// An RSA key (2048 bits or more when read by this module).
     case rsa(_RSA.Signing.PrivateKey)
+    /// An Ed25519 key.
     case ed25519(Curve25519.Signing.PrivateKey)
 
     /// The matching public key.

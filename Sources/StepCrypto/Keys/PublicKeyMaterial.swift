@@ -9,10 +9,15 @@ import Foundation
 ///
 /// Two values are equal when their DER `SubjectPublicKeyInfo` encodings are equal.
 public enum PublicKeyMaterial: Sendable {
+    /// An ECDSA P-256 key.
     case p256(P256.Signing.PublicKey)
+    /// An ECDSA P-384 key.
     case p384(P384.Signing.PublicKey)
+    /// An ECDSA P-521 key.
     case p521(P521.Signing.PublicKey)
+    /// An RSA key (2048 bits or more when read by this module).
     case rsa(_RSA.Signing.PublicKey)
+    /// An Ed25519 key.
     case ed25519(Curve25519.Signing.PublicKey)
 
     /// The algorithm and size, e.g. ``KeyType/rsa(bits:)`` with 2048.
@@ -114,10 +119,12 @@ extension PublicKeyMaterial {
 }
 
 extension PublicKeyMaterial: Hashable {
+    /// Compares the DER `SubjectPublicKeyInfo` encodings.
     public static func == (lhs: PublicKeyMaterial, rhs: PublicKeyMaterial) -> Bool {
         lhs.subjectPublicKeyInfoDER == rhs.subjectPublicKeyInfoDER
     }
 
+    /// Hashes the DER `SubjectPublicKeyInfo` encoding.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(self.subjectPublicKeyInfoDER)
     }

@@ -50,6 +50,15 @@ p8 ed25519.pkcs8.pem ed25519.pkcs8-aes256-sha256.pem "-v2 aes-256-cbc -v2prf hma
 p8 ed25519.pkcs8.pem ed25519.pkcs8-aes128-sha1.pem "-v2 aes-128-cbc -v2prf hmacWithSHA1 -iter 2048"
 # PKCS #12 password-based encryption, not PBES2 (unsupported on purpose).
 openssl pkcs8 -topk8 -in ec256.sec1.pem -v1 PBE-SHA1-3DES -passout pass:$PW -out ec256.pkcs8-pbe-sha1-3des.unsupported.pem
+# Algorithms and sizes the reader rejects on purpose.
+openssl ecparam -genkey -name secp256k1 -noout -out secp256k1.sec1.unsupported.pem
+openssl genpkey -algorithm ed448 -out ed448.pkcs8.unsupported.pem
+openssl genpkey -algorithm x25519 -out x25519.pkcs8.unsupported.pem
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.pkcs8.unsupported.pem
+openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out dsa.params
+openssl genpkey -paramfile dsa.params -out dsa.pkcs8.unsupported.pem
+openssl pkey -in dsa.pkcs8.unsupported.pem -traditional -out dsa.traditional.unsupported.pem
+rm dsa.params
 
 # OpenSSH keys from ssh-keygen (their own keys), then re-encrypted with `ssh-keygen -p`.
 # The expected public key comes from the .pub file, converted by Python's cryptography.
