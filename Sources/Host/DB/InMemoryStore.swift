@@ -1,0 +1,111 @@
+import NIOConcurrencyHelpers
+
+/// The store used when ca.json has no `db`: everything lives in memory and is lost on exit,
+/// as with step-ca's in-memory fallback.
+final class InMemoryStore: KeyValueStore, @unchecked Sendable {
+    private let lock = NIOLock()
+    private var tables: [String: [[UInt8]: [UInt8]]] = [:]
+
+    let name = "in-memory store"
+    let isPersistent = false
+
+    func createTable(_ table: String) async throws {
+        lock.withLock { if tables[table] == nil { tables[table] = [:] } }
+    }
+
+    func deleteTable(_ table: String) async throws {
+        try lock.withLock {
+            guard tables.removeValue(forKey: table) != nil else { throw missing(table) }
+        }
+    }
+
+    func get(_ table: String, _ key: [UInt8]) async throws -> [UInt8]? {
+        try lock.withLock {
+            tables[table]?[key]
+        }
+    }
+
+    func set(_ table: String, _ key: [UInt8], _ value: [UInt8]) async throws {
+        try lock.withLock {
+            guard tables[table] != nil else { throw missing(table) }
+            tables[table]![key] = value
+        }
+    }
+
+    func delete(_ table: String, _ key: [UInt8]) async throws {
+        try lock.withLock {
+            guard tables[table] != nil else { throw missing(table) }
+            tables[table]![key] = nil
+        }
+    }
+
+    func list(_ table: String) async throws -> [(key: [UInt8], value: [UInt8])] {
+        try lock.withLock {
+            guard let entries = tables[table] else { throw missing(table) }
+            return entries.map { (key: $0.key, value: $0.value) }
+        }
+    }
+
+    func compareAndSwap(_ table: String, _ key: [UInt8], old: [UInt8], new: [UInt8]) async throws -> SwapResult {
+        try lock.withLock { try swapLocked(table, key, old, new) }
+    }
+
+    func update(_ operations: [KVOperation]) async throws -> [KVResult] {
+        try lock.withLock {
+            let snapshot = tables
+            var results: [KVResult] = []
+            for (index, operation) in operations.enumerated() {
+                do {
+                    results.append(try applyLocked(operation))
+                } catch var error as DatabaseError {
+                    tables = snapshot
+                    error.operationIndex = index
+                    throw error
+                }
+            }
+            return results
+        }
+    }
+
+    func close() async {}
+
+    private func applyLocked(_ operation: KVOperation) throws -> KVResult {
+        switch operation {
+        case .createTable(let table):
+            if tables[table] == nil { tables[table] = [:] }
+        case .deleteTable(let table):
+            guard tables.removeValue(forKey: table) != nil else { throw missing(table) }
+        case .get(let table, let key):
+            guard let entries = tables[table] else { throw missing(table) }
+            guard let value = entries[key] else {
+                throw DatabaseError(code: .notFound, message: "\(table): key not found")
+            }
+            return .value(value)
+        case .set(let table, let key, let value):
+            guard tables[table] != nil else { throw missing(table) }
+            tables[table]![key] = value
+        case .delete(let table, let key):
+            guard tables[table] != nil else { throw missing(table) }
+            tables[table]![key] = nil
+        case .compareAndSwap(let table, let key, let old, let new, let abortOnMismatch):
+            let result = try swapLocked(table, key, old, new)
+            if !result.swapped && abortOnMismatch {
+                throw DatabaseError(code: .conflict, message: "\(table): compare-and-swap found another value")
+            }
+            return .compareAndSwap(swapped: result.swapped, current: result.current)
+        }
+        return .done
+    }
+
+    private func swapLocked(_ table: String, _ key: [UInt8], _ old: [UInt8], _ new: [UInt8]) throws -> SwapResult {
+        guard let entries = tables[table] else { throw missing(table) }
+        let current = entries[key] ?? []
+        guard current == old else { return SwapResult(swapped: false, current: current) }
+        tables[table]![key] = new
+        return SwapResult(swapped: true, current: [])
+    }
+
+    private func missing(_ table: String) -> DatabaseError {
+        DatabaseError(code: .notFound, message: "table \(table) does not exist")
+    }
+}
