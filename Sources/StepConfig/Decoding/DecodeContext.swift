@@ -26,6 +26,11 @@ final class DecodeContext {
                                       suggestion: suggestion, line: position?.line, column: position?.column))
     }
 
+    /// Whether an error was already recorded for exactly this path.
+    func hasError(at path: JSONPath) -> Bool {
+        errors.contains { $0.path == path }
+    }
+
     /// The exact text of a value, for handing to plugins or re-emitting.
     func rawText(_ node: JSONNode) -> String {
         source.text(of: node)

@@ -4,18 +4,20 @@ extension CAConfig {
     /// Runs after decoding; problems go to `context`.
     func validate(_ context: DecodeContext, _ root: ObjectPositions) {
         if !authority.isRegistrationAuthority {
-            if root.isMissing("root") || self.root.isEmpty {
+            if context.hasError(at: JSONPath("root")) {
+                // Already reported as a type error.
+            } else if root.isMissing("root") || self.root.isEmpty {
                 context.error(.missingValue, JSONPath("root"), "root is required and cannot be empty",
                               at: root.offset("root"))
             } else if let index = self.root.firstIndex(of: "") {
                 context.error(.missingValue, JSONPath("root").appending(index: index), "root cannot be empty",
                               at: root.offset("root"))
             }
-            if crt?.isEmpty ?? true {
+            if crt?.isEmpty ?? true, !context.hasError(at: JSONPath("crt")) {
                 context.error(.missingValue, JSONPath("crt"), "crt is required and cannot be empty",
                               at: root.offset("crt"))
             }
-            if key?.isEmpty ?? true {
+            if key?.isEmpty ?? true, !context.hasError(at: JSONPath("key")) {
                 context.error(.missingValue, JSONPath("key"), "key is required and cannot be empty",
                               at: root.offset("key"))
             }
@@ -59,8 +61,8 @@ extension CAConfig {
     }
 }
 
-/// Where the top-level keys sit in the file, for messages about absent or
-/// empty values found after decoding.
+/// Where the top-level keys sit in the file (matched ignoring case, as Go
+/// does), for messages about absent or empty values found after decoding.
 struct ObjectPositions {
     let members: [String: Int]
     let objectStart: Int
@@ -68,12 +70,12 @@ struct ObjectPositions {
     init(_ node: JSONNode) {
         var members: [String: Int] = [:]
         if case .object(let list) = node.value {
-            for member in list where !member.value.isNull { members[member.key] = member.value.start }
+            for member in list where !member.value.isNull { members[member.key.lowercased()] = member.value.start }
         }
         self.members = members
         self.objectStart = node.start
     }
 
-    func isMissing(_ key: String) -> Bool { members[key] == nil }
-    func offset(_ key: String) -> Int { members[key] ?? objectStart }
+    func isMissing(_ key: String) -> Bool { members[key.lowercased()] == nil }
+    func offset(_ key: String) -> Int { members[key.lowercased()] ?? objectStart }
 }

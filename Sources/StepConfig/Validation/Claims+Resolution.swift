@@ -59,8 +59,15 @@ extension Claims {
         let minSet = minTLSCertDuration != nil
         let maxSet = maxTLSCertDuration != nil
         let defaultSet = defaultTLSCertDuration != nil
-        if tls.minimum <= .zero { throw fail(minKey, "\(minKey) must be greater than 0") }
-        if tls.maximum <= .zero { throw fail(maxKey, "\(maxKey) must be greater than 0") }
+        // A bound widened to the default points at the default that moved it.
+        if tls.minimum <= .zero {
+            let key = !minSet && defaultSet && tls.minimum == tls.default ? defaultKey : minKey
+            throw fail(key, "\(key) must be greater than 0")
+        }
+        if tls.maximum <= .zero {
+            let key = !maxSet && defaultSet && tls.maximum == tls.default ? defaultKey : maxKey
+            throw fail(key, "\(key) must be greater than 0")
+        }
         if tls.default <= .zero { throw fail(defaultKey, "\(defaultKey) must be greater than 0") }
         if tls.maximum < tls.minimum {
             throw fail(maxSet || !minSet ? maxKey : minKey,
