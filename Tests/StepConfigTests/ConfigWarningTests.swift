@@ -119,7 +119,9 @@ struct ConfigWarningTests {
         #expect(config.authority.provisioners.map(\.name) == ["admin", "sshpop"])
         #expect(config.authority.provisioners.map(\.index) == [0, 2])
         #expect(config.authority.provisioners[1].path.description == "authority.provisioners[2]")
-        #expect(warnings.map(\.code) == [.unknownProvisionerType])
+        #expect(warnings.map(\.code) == [.unknownProvisionerType, .provisionerUninitialized])
+        #expect(warnings.last?.path.description == "authority.provisioners[2].type")
+        #expect(config.authority.provisioners[1].uninitializedReason?.contains("SSHPOP needs SSH keys") == true)
     }
 
     @Test("an uninitialized provisioner carries the reason")

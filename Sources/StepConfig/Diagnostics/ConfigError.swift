@@ -7,8 +7,11 @@
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stable identifier for the kind of problem; never renamed or reused.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable text of the code, e.g. `invalid-duration`.
         public let rawValue: String
+        /// Wraps a code's text.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// The file could not be read.

@@ -4,8 +4,11 @@
 public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     /// A stable identifier for the kind of warning; never renamed or reused.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable text of the code, e.g. `invalid-duration`.
         public let rawValue: String
+        /// Wraps a code's text.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// A key that no version of step-ca reads at this place; it is ignored.

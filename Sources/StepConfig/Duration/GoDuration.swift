@@ -15,12 +15,17 @@ public struct GoDuration: Hashable, Comparable, Sendable {
     /// No time at all.
     public static let zero = GoDuration(nanoseconds: 0)
 
-    /// One nanosecond, microsecond, ..., hour: the units Go accepts.
+    /// One nanosecond (`ns`).
     public static let nanosecond = GoDuration(nanoseconds: 1)
+    /// One microsecond (`us`, `µs`).
     public static let microsecond = GoDuration(nanoseconds: 1_000)
+    /// One millisecond (`ms`).
     public static let millisecond = GoDuration(nanoseconds: 1_000_000)
+    /// One second (`s`).
     public static let second = GoDuration(nanoseconds: 1_000_000_000)
+    /// One minute (`m`).
     public static let minute = GoDuration(nanoseconds: 60_000_000_000)
+    /// One hour (`h`), the largest unit Go has.
     public static let hour = GoDuration(nanoseconds: 3_600_000_000_000)
 
     /// `count` milliseconds.
@@ -38,6 +43,7 @@ public struct GoDuration: Hashable, Comparable, Sendable {
     /// The same length as a Swift `Duration`.
     public var swiftDuration: Duration { .nanoseconds(nanoseconds) }
 
+    /// Orders by length, negative durations first.
     public static func < (lhs: GoDuration, rhs: GoDuration) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }

@@ -2,8 +2,11 @@
 public struct GoDurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stable identifier for the kind of problem.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable text of the code, e.g. `invalid-duration`.
         public let rawValue: String
+        /// Wraps a code's text.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
         public var description: String { rawValue }
 
         /// Not of the form `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` (or `"0"`).

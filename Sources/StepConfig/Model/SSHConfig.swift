@@ -29,7 +29,9 @@ public struct SSHConfig: Sendable, Equatable {
 public struct SSHPublicKeyEntry: Sendable, Equatable {
     /// Which certificates the key verifies.
     public enum KeyType: String, Sendable, CaseIterable {
+        /// Verifies user certificates.
         case user
+        /// Verifies host certificates.
         case host
     }
 

@@ -66,6 +66,7 @@ public enum TLSVersion: String, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// Orders by protocol version.
     public static func < (lhs: TLSVersion, rhs: TLSVersion) -> Bool {
         lhs.wireValue < rhs.wireValue
     }

@@ -30,9 +30,13 @@ public struct SSHTemplates: Sendable, Equatable {
 public struct SSHConfigTemplate: Sendable, Equatable {
     /// How the rendered output is applied on the client.
     public enum Kind: String, Sendable, CaseIterable {
+        /// Inserted into an existing file between markers.
         case snippet
+        /// A line added to the top of an existing file.
         case prependLine = "prepend-line"
+        /// A whole file.
         case file
+        /// A directory to create.
         case directory
     }
 

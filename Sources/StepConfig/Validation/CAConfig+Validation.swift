@@ -2,7 +2,7 @@ extension CAConfig {
     /// Checks that span sections: required files (unless a registration
     /// authority), provisioner uniqueness, one K8sSA at most, CRL needs a DB.
     /// Runs after decoding; problems go to `context`.
-    func validate(_ context: DecodeContext, _ root: ObjectPositions) {
+    mutating func validate(_ context: DecodeContext, _ root: ObjectPositions) {
         if !authority.isRegistrationAuthority {
             if context.hasError(at: JSONPath("root")) {
                 // Already reported as a type error.
@@ -27,6 +27,22 @@ extension CAConfig {
                           at: root.offset("crl"))
         }
         validateProvisioners(context)
+        checkSSHPOPKeys(context)
+    }
+
+    /// SSHPOP verifies tokens with the SSH host CA keys, so step-ca keeps an
+    /// SSHPOP provisioner uninitialized when no SSH keys are configured.
+    private mutating func checkSSHPOPKeys(_ context: DecodeContext) {
+        let hasKeys = ssh.map { $0.hostKey?.isEmpty == false || $0.userKey?.isEmpty == false || !$0.keys.isEmpty }
+        guard hasKeys != true else { return }
+        for index in authority.provisioners.indices where authority.provisioners[index].type == .sshpop {
+            let path = authority.provisioners[index].path.appending("type")
+            let reason = "SSHPOP needs SSH keys (ssh.hostKey, ssh.userKey or ssh.keys)"
+            context.warning(.provisionerUninitialized, path, reason + "; step-ca keeps this provisioner uninitialized")
+            if authority.provisioners[index].uninitializedReason == nil {
+                authority.provisioners[index].uninitializedReason = "\(path): \(reason)"
+            }
+        }
     }
 
     private func validateProvisioners(_ context: DecodeContext) {
