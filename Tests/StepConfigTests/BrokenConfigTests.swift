@@ -223,6 +223,7 @@ struct BrokenConfigTests {
         } catch {
             #expect(error.path.description == "address")
             #expect(error.reason.contains(#"found unknown key "adress" instead"#))
+            #expect(error.warnings.map(\.description) == [#"config/ca.json: adress: unknown key; did you mean "address"?"#])
         }
     }
 

@@ -85,6 +85,22 @@ struct JSONReadingTests {
                 || authority.configJSON?.contains("https://vault:8200") == true)
     }
 
+    @Test("base64 fields skip line breaks, as Go's decoder does")
+    func base64LineBreaks() throws {
+        let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        let encoded = Data(pem.utf8).base64EncodedString()
+        let wrapped = String(encoded.prefix(20)) + "\r\n" + String(encoded.dropFirst(20))
+        let json = ConfigMutation.json([.append("authority.provisioners", ["type": "X5C", "name": "x5c",
+                                                                           "roots": wrapped])])
+        let (config, warnings) = try CAConfig.parse(Data(json.utf8), stepPath: steps)
+        #expect(warnings.isEmpty)
+        guard case .x5c(let x5c) = config.authority.provisioners[1].details else {
+            Issue.record("expected X5C")
+            return
+        }
+        #expect(String(decoding: x5c.rootsPEM, as: UTF8.self) == pem)
+    }
+
     @Test("JSON paths print and parse")
     func paths() {
         let path = JSONPath("authority.provisioners[0].claims.maxTLSCertDuration")

@@ -101,8 +101,10 @@ extension DecodeContext {
     /// A Go `[]byte` field: standard base64 with padding; line breaks are ignored.
     func base64(_ node: JSONNode, _ path: JSONPath) -> Data? {
         guard let text = string(node, path) else { return nil }
-        let compact = text.filter { $0 != "\n" && $0 != "\r" }
-        guard let data = Data(base64Encoded: compact) else {
+        // Go's base64 decoder skips CR and LF; filter scalars so "\r\n" goes too.
+        var compact = String.UnicodeScalarView()
+        compact.append(contentsOf: text.unicodeScalars.filter { $0 != "\n" && $0 != "\r" })
+        guard let data = Data(base64Encoded: String(compact)) else {
             error(.invalidValue, path, "expected standard base64 (of PEM text), found invalid base64", at: node.start)
             return nil
         }

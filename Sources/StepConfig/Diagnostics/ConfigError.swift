@@ -48,6 +48,9 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int?
     /// Further problems found in the same file, in document order.
     public var additionalErrors: [ConfigError]
+    /// Warnings found in the same file (set on the thrown error only), so that
+    /// hints such as misspelt keys are not lost when loading fails.
+    public var warnings: [ConfigWarning] = []
 
     /// Makes an error.
     public init(code: Code, file: String, path: JSONPath, reason: String,

@@ -10,7 +10,8 @@ extension CAConfig {
     /// - Returns: the configuration and the warnings (unknown keys, skipped
     ///   provisioner types, provisioners step-ca would keep uninitialized).
     /// - Throws: ``ConfigError``; when there are several problems the first is
-    ///   thrown and the others are in ``ConfigError/additionalErrors``.
+    ///   thrown and the others are in ``ConfigError/additionalErrors``; the
+    ///   warnings are in ``ConfigError/warnings``.
     public static func load(path: String, stepPath: StepPath = .fromEnvironment())
         throws(ConfigError) -> (config: CAConfig, warnings: [ConfigWarning]) {
         let name = displayName(for: path, stepPath: stepPath)
@@ -48,10 +49,21 @@ extension CAConfig {
         var config = decode(node, context: context)
         config?.validate(context, ObjectPositions(node))
         if context.errors.isEmpty { config?.validateClaims(context) }
+        let warnings = inDocumentOrder(context.warnings)
         guard let config, context.errors.isEmpty else {
-            throw combinedError(context)
+            var error = combinedError(context)
+            error.warnings = warnings
+            throw error
         }
-        return (config, context.warnings)
+        return (config, warnings)
+    }
+
+    /// Warnings sorted by position; those without one keep their order at the end.
+    private static func inDocumentOrder(_ warnings: [ConfigWarning]) -> [ConfigWarning] {
+        warnings.enumerated().sorted { lhs, rhs in
+            (lhs.element.line ?? Int.max, lhs.element.column ?? Int.max, lhs.offset)
+                < (rhs.element.line ?? Int.max, rhs.element.column ?? Int.max, rhs.offset)
+        }.map(\.element)
     }
 
     /// All recorded errors in document order, the first carrying the rest;
