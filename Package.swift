@@ -99,7 +99,7 @@ let package = Package(
 
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
-        .testTarget(name: "PluginABITests", dependencies: ["PluginABI"], swiftSettings: v5),
+        .testTarget(name: "PluginABITests", dependencies: ["Host", "PluginABI"], swiftSettings: v5),
         .testTarget(name: "HostTests", dependencies: ["Host", "StepCrypto", "StepConfig"], swiftSettings: v5),
     ]
 )
