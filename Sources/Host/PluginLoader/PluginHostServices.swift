@@ -1,9 +1,10 @@
 internal import PluginABI
-import Logging
+import Foundation
 
 /// The `stepca_host_v1` table handed to every plugin: log lines go to the host's logger.
 enum PluginHostServices {
-    nonisolated(unsafe) static var logger = Logger(label: "step-ca.plugin")
+    /// Whether debug lines from plugins are shown (`STEPDEBUG=1`).
+    static let debug = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1"
 
     /// Lives for the whole process; plugins may keep the pointer.
     static let table: UnsafePointer<stepca_host_v1> = {
@@ -22,14 +23,13 @@ enum PluginHostServices {
                 } else {
                     text = ""
                 }
-                let logLevel: Logger.Level
                 switch level {
-                case STEPCA_LOG_DEBUG: logLevel = .debug
-                case STEPCA_LOG_INFO: logLevel = .info
-                case STEPCA_LOG_WARNING: logLevel = .warning
-                default: logLevel = .error
+                case STEPCA_LOG_DEBUG:
+                    if PluginHostServices.debug { ConsoleLog.line("plugin: \(text)") }
+                case STEPCA_LOG_INFO: ConsoleLog.line("plugin: \(text)")
+                case STEPCA_LOG_WARNING: ConsoleLog.warning("plugin: \(text)")
+                default: ConsoleLog.error("plugin: \(text)")
                 }
-                PluginHostServices.logger.log(level: logLevel, "\(text)")
             }))
         return UnsafePointer(table)
     }()

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import StepCrypto
+import StepConfig
+
+/// `step-ca [ca.json] [--password-file F] [--plugin-dir D]`: runs the CA.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the certificate authority (the default command).")
+
+    @Argument(help: "The ca.json file (default: $STEPPATH/config/ca.json).")
+    var config: String?
+
+    @Option(name: .long, help: "A file holding the password that decrypts the intermediate key.")
+    var passwordFile: String?
+
+    @Option(name: .long, help: "The directory holding libstepca-*.so plugins (or set $STEPCA_PLUGIN_DIR).")
+    var pluginDir: String?
+
+    @Flag(name: .long, help: "Do not print the start-up lines.")
+    var quiet = false
+
+    func run() async throws {
+        ConsoleLog.quiet = quiet || ProcessInfo.processInfo.environment["STEP_CA_QUIET"] != nil
+        do {
+            try await serve()
+        } catch let error as StartupError {
+            ConsoleLog.error(error.message)
+            throw ExitCode(2)
+        } catch let error as PluginLoadError {
+            ConsoleLog.error(error.message)
+            throw ExitCode(2)
+        }
+    }
+
+    private func serve() async throws {
+        let stepPath = StepPath.fromEnvironment()
+        let configPath = config ?? (stepPath.directory as NSString).appendingPathComponent("config/ca.json")
+        let loader = PluginLoader(explicitDirectory: pluginDir)
+        let runtime = try await CARuntime.load(configPath: configPath, stepPath: stepPath,
+                                               passwordFile: passwordFile, loader: loader)
+        guard let address = ListenAddress(runtime.config.address) else {
+            throw StartupError(.config, "\(runtime.config.fileName): address: \"\(runtime.config.address)\" is not host:port")
+        }
+
+        ConsoleLog.line("Building new tls configuration using step-ca x509 Signer Interface")
+        let servingKey = PrivateKeyMaterial.p256(.init())
+        let servingCertificate = try CertificateFactory.makeServingCertificate(
+            commonName: runtime.config.commonName, dnsNames: runtime.config.dnsNames, key: servingKey,
+            issuer: runtime.material.issuer, issuerKey: runtime.material.signingKey)
+        let tls: TLSConfiguration
+        do {
+            tls = try TLSSetup.serverConfiguration(chain: [servingCertificate] + runtime.material.intermediates,
+                                                   key: servingKey, options: runtime.config.tls)
+        } catch {
+            throw StartupError(.config, "\(runtime.config.fileName): tls: \(error)")
+        }
+
+        printStartupLines(runtime)
+        var logger = Logger(label: "step-ca")
+        logger.logLevel = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1" ? .debug : .warning
+        let application = Application(
+            router: Routes.makeRouter(),
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                ConsoleLog.line("Serving HTTPS on \(address.host):\(port) ...")
+            },
+            logger: logger)
+        do {
+            try await application.runService()
+        } catch let error as IOError {
+            throw StartupError(.listen, "cannot listen on \(address.display): \(error)")
+        }
+        await runtime.database.close()
+    }
+
+    private func printStartupLines(_ runtime: CARuntime) {
+        ConsoleLog.line("Starting \(Version.product)/\(Version.current) (\(Version.platform))")
+        ConsoleLog.line("Config file: \(runtime.configPath)")
+        ConsoleLog.line("The primary server URL is \(runtime.primaryURL)")
+        ConsoleLog.line("Root certificates are available at \(runtime.primaryURL)/roots.pem")
+        if runtime.config.dnsNames.count > 1 {
+            ConsoleLog.line("Additional configured hostnames: \(runtime.config.dnsNames.dropFirst().joined(separator: ", "))")
+        }
+        for root in runtime.material.roots {
+            ConsoleLog.line("X.509 Root Fingerprint: \(CertificateFiles.fingerprint(root))")
+        }
+        let persistence = runtime.database.isPersistent ? "" : " (nothing is kept after the CA stops)"
+        ConsoleLog.line("Database: \(runtime.database.name)\(persistence)")
+    }
+}

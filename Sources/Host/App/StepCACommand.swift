@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `step-ca`: the online certificate authority, and its tools.
+@main
+struct StepCACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "step-ca",
+        abstract: "An online certificate authority compatible with smallstep's step-ca.",
+        version: "\(Version.product) \(Version.current)",
+        subcommands: [ServeCommand.self, InitCommand.self, PluginsCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

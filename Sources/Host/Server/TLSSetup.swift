@@ -1,0 +1,31 @@
+import NIOSSL
+import X509
+import StepCrypto
+import StepConfig
+
+/// The server-side TLS configuration from ca.json's `tls` options and the serving certificate.
+enum TLSSetup {
+    static func serverConfiguration(chain: [Certificate], key: PrivateKeyMaterial, options: TLSOptions) throws -> TLSConfiguration {
+        let certificates = try chain.map { try NIOSSLCertificate(bytes: CertificateFiles.der($0), format: .der) }
+        let privateKey = try NIOSSLPrivateKey(bytes: Array(PrivateKeyFile.pkcs8PEM(key).utf8), format: .pem)
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificates.map { .certificate($0) },
+            privateKey: .privateKey(privateKey))
+        configuration.minimumTLSVersion = version(options.minVersion)
+        configuration.maximumTLSVersion = version(options.maxVersion)
+        let codes = options.cipherSuiteCodes
+        if !codes.isEmpty {
+            configuration.cipherSuiteValues = codes.map { NIOTLSCipher(rawValue: $0) }
+        }
+        return configuration
+    }
+
+    private static func version(_ version: StepConfig.TLSVersion) -> NIOSSL.TLSVersion {
+        switch version {
+        case .tls1_0: return .tlsv1
+        case .tls1_1: return .tlsv11
+        case .tls1_2: return .tlsv12
+        case .tls1_3: return .tlsv13
+        }
+    }
+}
