@@ -100,6 +100,13 @@ let package = Package(
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
         .testTarget(name: "PluginABITests", dependencies: ["Host", "PluginABI"], swiftSettings: v5),
-        .testTarget(name: "HostTests", dependencies: ["Host", "StepCrypto", "StepConfig"], swiftSettings: v5),
+        .testTarget(
+            name: "HostTests",
+            dependencies: [
+                "Host", "StepCrypto", "StepConfig",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: v5),
     ]
 )

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import StepConfig
+@testable import Host
+
+@Suite("host units")
+struct HostUnitTests {
+    @Test("Go-style JSON output escapes like encoding/json and indents with tabs")
+    func orderedJSON() {
+        let json = OrderedJSON.object([("a", .string("<x>&\"\n")), ("b", .array([.number("1.2"), .null])), ("c", .object([]))])
+        #expect(json.indented() == "{\n\t\"a\": \"\\u003cx\\u003e\\u0026\\\"\\n\",\n\t\"b\": [\n\t\t1.2,\n\t\tnull\n\t],\n\t\"c\": {}\n}\n")
+    }
+
+    @Test("listen addresses as Go accepts them", arguments: [
+        (":443", "0.0.0.0", 443), ("127.0.0.1:9000", "127.0.0.1", 9000), ("[::1]:8443", "::1", 8443), ("localhost:0", "localhost", 0),
+    ])
+    func listenAddress(text: String, host: String, port: Int) throws {
+        let address = try #require(ListenAddress(text))
+        #expect(address.host == host)
+        #expect(address.port == port)
+    }
+
+    @Test("invalid listen addresses", arguments: ["443", "host:", "host:70000", "host:x"])
+    func invalidListenAddress(text: String) {
+        #expect(ListenAddress(text) == nil)
+    }
+
+    @Test("password files lose trailing whitespace only; an empty file is a given empty password")
+    func passwordFile() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("p")
+        try " secret \t\r\n\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try PasswordSource.read(file: file.path) == Data(" secret".utf8))
+        try "".write(to: file, atomically: true, encoding: .utf8)
+        let source = PasswordSource(passwordFile: file.path, configPassword: "from-config")
+        #expect(try source.resolve(promptFor: "x") == Data())
+        #expect(try PasswordSource(passwordFile: nil, configPassword: "from-config").resolve(promptFor: "x") == Data("from-config".utf8))
+    }
+
+    @Test("the sqlite stanza reaches the plugin with its resolved path; others pass verbatim")
+    func pluginJSON() throws {
+        let sqlite = DBConfig(type: "sqlite", dataSource: "/abs/db/ca.db", rawJSON: #"{"type":"sqlite","dataSource":"db/ca.db","busyTimeoutMilliseconds":50}"#)
+        let json = try DatabaseOpener.pluginJSON(sqlite)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(object?["dataSource"] as? String == "/abs/db/ca.db")
+        #expect(object?["busyTimeoutMilliseconds"] as? Int == 50)
+        let postgres = DBConfig(type: "postgresql", dataSource: "postgresql://u:pw@h/db", rawJSON: #"{"type":"postgresql","dataSource":"postgresql://u:pw@h/db"}"#)
+        #expect(try DatabaseOpener.pluginJSON(postgres) == postgres.rawJSON)
+        #expect(!DatabaseOpener.describe(postgres).contains("pw"))
+    }
+
+    @Test("the serving certificate carries the DNS and IP names, EKUs and a 24 h life")
+    func servingCertificate() throws {
+        let issuerKey = StepCryptoKeys.p256()
+        let root = try CertificateFactory.makeRoot(name: "T", key: issuerKey, validity: 3600)
+        let key = StepCryptoKeys.p256()
+        let certificate = try CertificateFactory.makeServingCertificate(
+            commonName: "Step Online CA", dnsNames: ["localhost", "127.0.0.1", "[::1]"], key: key, issuer: root, issuerKey: issuerKey)
+        let names = try #require(try certificate.extensions.subjectAlternativeNames)
+        #expect(names.count == 3)
+        #expect(names.contains(.dnsName("localhost")))
+        #expect(try certificate.extensions.extendedKeyUsage?.contains(.serverAuth) == true)
+        #expect(try certificate.extensions.extendedKeyUsage?.contains(.clientAuth) == true)
+        #expect(certificate.notValidAfter.timeIntervalSince(certificate.notValidBefore) == 24 * 3600 + 60)
+        #expect(root.publicKey.isValidSignature(certificate.signature, for: certificate))
+    }
+}
+
+import StepCrypto
+import X509
+
+enum StepCryptoKeys {
+    static func p256() -> PrivateKeyMaterial { try! PrivateKeyMaterial.generate(.ecdsaP256) }
+}

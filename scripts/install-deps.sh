@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what building and testing swift-step-ca needs on Debian 12 (run as root).
+# The Swift toolchain itself is expected on PATH (swift.org's Debian 12 build).
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config make          # C plugins and the plugin example
+  libsqlite3-dev sqlite3                   # the embedded database plugin
+  openssl openssh-client curl ca-certificates   # key vectors, HTTPS probes in tests
+  binutils                                 # nm, ldd checks of the plugin isolation
+  python3 python3-pip                      # independent JOSE implementation for tests
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# joserfc checks our JWE output independently of our own code.
+if ! python3 -c 'import joserfc' 2>/dev/null; then
+  python3 -m pip install --quiet joserfc 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages joserfc
+fi
+
+command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift 6.x toolchain first" >&2; exit 1; }

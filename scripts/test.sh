@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test. On a fresh Debian 12 machine (as root) it first
+# installs what it needs. Services needed by tests are started here and stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+
+echo "== build (host, plugins, tests)"
+swift build --build-tests
+
+echo "== plain-C plugin example"
+make -C examples/c-memdb clean >/dev/null
+make -C examples/c-memdb check
+
+echo "== plugin isolation"
+bin=$(swift build --show-bin-path)
+if ldd "$bin/step-ca" | grep -E 'lib(sqlite3|pq|mariadb|mysqlclient|pcsclite|p11-kit)\.so'; then
+  echo "step-ca links a backend library; backends belong in plugins" >&2
+  exit 1
+fi
+for plugin in "$bin"/libstepca-*.so; do
+  count=$(nm -D --defined-only "$plugin" | wc -l)
+  if [ "$count" -ne 1 ]; then
+    echo "$plugin exports $count symbols; a plugin exports only stepca_plugin_entry" >&2
+    exit 1
+  fi
+done
+
+echo "== swift test"
+swift test --skip-build
