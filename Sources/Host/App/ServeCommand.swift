@@ -56,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         let tls: TLSConfiguration
         do {
             tls = try TLSSetup.serverConfiguration(chain: [servingCertificate] + runtime.material.intermediates,
-                                                   key: servingKey, options: runtime.config.tls)
+                                                   key: servingKey, options: runtime.config.tls,
+                                                   clientCAs: runtime.material.roots + runtime.material.intermediates)
         } catch {
             throw StartupError(.config, "\(runtime.config.fileName): tls: \(error)")
         }
@@ -64,8 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
         printStartupLines(runtime)
         var logger = Logger(label: "step-ca")
         logger.logLevel = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1" ? .debug : .warning
+        let authorities = AuthorityHolder(Authority(runtime: runtime))
+        let responder = CAResponder(routes: .core, authorities: authorities,
+                                    accessLog: AccessLog(format: runtime.config.logger?.format.rawValue))
         let application = Application(
-            router: Routes.makeRouter(),
+            responder: responder,
             server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in

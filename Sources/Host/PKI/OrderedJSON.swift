@@ -7,6 +7,39 @@ indirect enum OrderedJSON: Sendable {
     case number(String)
     case bool(Bool)
     case null
+    /// JSON text that is already serialised (e.g. a provisioner object from ca.json).
+    case raw(String)
+
+    /// Compact text without a trailing newline, as `json.Marshal` writes it.
+    func compact() -> String {
+        var out = ""
+        writeCompact(into: &out)
+        return out
+    }
+
+    private func writeCompact(into out: inout String) {
+        switch self {
+        case .object(let members):
+            out += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { out += "," }
+                out += Self.quote(member.0) + ":"
+                member.1.writeCompact(into: &out)
+            }
+            out += "}"
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.writeCompact(into: &out)
+            }
+            out += "]"
+        case .string(let text): out += Self.quote(text)
+        case .number(let text), .raw(let text): out += text
+        case .bool(let value): out += value ? "true" : "false"
+        case .null: out += "null"
+        }
+    }
 
     /// Tab-indented text with a trailing newline.
     func indented() -> String {
@@ -38,7 +71,7 @@ indirect enum OrderedJSON: Sendable {
             }
             out += closing + "]"
         case .string(let text): out += Self.quote(text)
-        case .number(let text): out += text
+        case .number(let text), .raw(let text): out += text
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
         }

@@ -5,12 +5,17 @@ import StepConfig
 
 /// The server-side TLS configuration from ca.json's `tls` options and the serving certificate.
 enum TLSSetup {
-    static func serverConfiguration(chain: [Certificate], key: PrivateKeyMaterial, options: TLSOptions) throws -> TLSConfiguration {
+    /// Client certificates are requested but optional; when presented they must chain to
+    /// `clientCAs` (the roots and served intermediates), as step-ca's "verify if given".
+    static func serverConfiguration(chain: [Certificate], key: PrivateKeyMaterial, options: TLSOptions,
+                                    clientCAs: [Certificate]) throws -> TLSConfiguration {
         let certificates = try chain.map { try NIOSSLCertificate(bytes: CertificateFiles.der($0), format: .der) }
         let privateKey = try NIOSSLPrivateKey(bytes: Array(PrivateKeyFile.pkcs8PEM(key).utf8), format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: certificates.map { .certificate($0) },
             privateKey: .privateKey(privateKey))
+        configuration.certificateVerification = .optionalVerification
+        configuration.trustRoots = .certificates(try clientCAs.map { try NIOSSLCertificate(bytes: CertificateFiles.der($0), format: .der) })
         configuration.minimumTLSVersion = version(options.minVersion)
         configuration.maximumTLSVersion = version(options.maxVersion)
         let codes = options.cipherSuiteCodes

@@ -1,0 +1,59 @@
+import Foundation
+import NIOConcurrencyHelpers
+import X509
+import StepConfig
+
+/// The CA as configured at one moment: certificates, keys, provisioners, database. Immutable;
+/// a reload builds a new one and swaps it in ``AuthorityHolder``.
+final class Authority: Sendable {
+    let runtime: CARuntime
+    /// When this authority started (truncated to seconds): tokens issued before are refused
+    /// unless `disableIssuedAtCheck`.
+    let startTime: Date
+    let rootsPEM: [String]
+    let federationPEM: [String]
+    let intermediatesPEM: [String]
+    /// Roots and federated roots by lower-case hex SHA-256 fingerprint.
+    let caByFingerprint: [String: String]
+    let provisioners: ProvisionerDirectory
+
+    init(runtime: CARuntime, now: Date = Date()) {
+        self.runtime = runtime
+        self.startTime = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970))
+        let material = runtime.material
+        rootsPEM = material.roots.map(CertificateFiles.pem)
+        intermediatesPEM = material.intermediates.map(CertificateFiles.pem)
+        // Roots first, then federated roots that are not roots already.
+        var seen = Set<String>()
+        var federation: [String] = []
+        var byFingerprint: [String: String] = [:]
+        for certificate in material.roots + material.federatedRoots {
+            let fingerprint = CertificateFiles.fingerprint(certificate)
+            guard seen.insert(fingerprint).inserted else { continue }
+            let pem = CertificateFiles.pem(certificate)
+            federation.append(pem)
+            byFingerprint[fingerprint] = pem
+        }
+        federationPEM = federation
+        caByFingerprint = byFingerprint
+        provisioners = ProvisionerDirectory(runtime.config.authority.provisioners)
+    }
+
+    var config: CAConfig { runtime.config }
+    var database: any KeyValueStore { runtime.database }
+}
+
+/// Holds the authority in force; requests read it once at their start.
+final class AuthorityHolder: Sendable {
+    private let state: NIOLockedValueBox<Authority>
+
+    init(_ authority: Authority) {
+        state = NIOLockedValueBox(authority)
+    }
+
+    var current: Authority { state.withLockedValue { $0 } }
+
+    func replace(with authority: Authority) {
+        state.withLockedValue { $0 = authority }
+    }
+}
