@@ -1,0 +1,71 @@
+import Foundation
+import X509
+
+/// How step-ca records certificates, revocations and used tokens (reference §7.4).
+enum CertificateRecords {
+    /// The provisioner recorded with a certificate in `x509_certs_data`.
+    struct ProvisionerInfo: Sendable, Equatable {
+        var id: String
+        var name: String
+        var type: String
+    }
+
+    /// `x509_certs_data` value: `{"provisioner":{"id","name","type"}}`.
+    static func certificateData(_ provisioner: ProvisionerInfo) -> [UInt8] {
+        let json = OrderedJSON.object([("provisioner", .object([
+            ("id", .string(provisioner.id)),
+            ("name", .string(provisioner.name)),
+            ("type", .string(provisioner.type)),
+        ]))])
+        return Array(json.compact().utf8)
+    }
+
+    /// The operations that store a new certificate, its data and (when given) consume a
+    /// one-time token — all in one transaction, so no certificate is answered unless its record
+    /// and the token's use are durable together.
+    static func issuance(serial: String, der: [UInt8], provisioner: ProvisionerInfo,
+                         usedToken: (key: String, token: String)?) -> [KVOperation] {
+        var operations: [KVOperation] = []
+        if let usedToken {
+            operations.append(.compareAndSwap(table: DatabaseTables.usedOTT, key: Array(usedToken.key.utf8), old: [],
+                                              new: Array(usedToken.token.utf8), abortOnMismatch: true))
+        }
+        operations.append(.set(table: DatabaseTables.x509Certs, key: Array(serial.utf8), value: der))
+        operations.append(.set(table: DatabaseTables.x509CertsData, key: Array(serial.utf8), value: certificateData(provisioner)))
+        return operations
+    }
+
+    /// The `revoked_x509_certs` value, with Go's field names and time format.
+    static func revocation(serial: String, provisionerID: String, reasonCode: Int, reason: String, revokedAt: Date,
+                           expiresAt: Date?, tokenID: String, mTLS: Bool) -> [UInt8] {
+        let json = OrderedJSON.object([
+            ("Serial", .string(serial)),
+            ("ProvisionerID", .string(provisionerID)),
+            ("ReasonCode", .number(String(reasonCode))),
+            ("Reason", .string(reason)),
+            ("RevokedAt", .string(GoTime.format(revokedAt))),
+            ("ExpiresAt", .string(expiresAt.map(GoTime.format) ?? "0001-01-01T00:00:00Z")),
+            ("TokenID", .string(tokenID)),
+            ("MTLS", .bool(mTLS)),
+            ("ACME", .bool(false)),
+        ])
+        return Array(json.compact().utf8)
+    }
+}
+
+/// Go's `time.Time` JSON form: RFC 3339 with nanoseconds when non-zero, in UTC.
+enum GoTime {
+    static func format(_ date: Date) -> String {
+        let seconds = floor(date.timeIntervalSince1970)
+        let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        var text = formatter.string(from: Date(timeIntervalSince1970: seconds))
+        if nanos > 0 {
+            var fraction = String(format: "%09d", nanos)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text = String(text.dropLast()) + "." + fraction + "Z"
+        }
+        return text
+    }
+}

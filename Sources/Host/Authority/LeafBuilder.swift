@@ -1,0 +1,75 @@
+import Foundation
+import SwiftASN1
+import X509
+import StepCrypto
+
+/// Builds and signs a leaf certificate the way step-ca's default leaf template does
+/// (reference §6.4): subject CN and SANs from the authorisation, key usages by key type,
+/// serverAuth + clientAuth, SKI/AKI, the provisioner extension, a random 128-bit serial.
+struct LeafBuilder {
+    let issuer: Certificate
+    let issuerKey: PrivateKeyMaterial
+    let authorityKeyIdentifier: AuthorityKeyIdentifier
+
+    init(issuer: Certificate, issuerKey: PrivateKeyMaterial) throws {
+        self.issuer = issuer
+        self.issuerKey = issuerKey
+        self.authorityKeyIdentifier = try CertificateFactory.authorityKeyIdentifier(of: issuer)
+    }
+
+    struct Request {
+        var subject: DistinguishedName
+        var sans: SANSet
+        var publicKey: Certificate.PublicKey
+        var validity: Validity
+        var provisionerExtension: ProvisionerExtension?
+    }
+
+    func build(_ request: Request) throws -> Certificate {
+        let isRSA = PublicKeyChecks.isRSA(request.publicKey)
+        let keyUsage = isRSA ? KeyUsage(digitalSignature: true, keyEncipherment: true) : KeyUsage(digitalSignature: true)
+        var extensions = try Certificate.Extensions {
+            Critical(keyUsage)
+            try ExtendedKeyUsage([.serverAuth, .clientAuth])
+            SubjectKeyIdentifier(hash: request.publicKey)
+            authorityKeyIdentifier
+        }
+        if !request.sans.isEmpty {
+            // Critical when the subject is empty, as RFC 5280 §4.2.1.6 requires.
+            let critical = request.subject.isEmpty
+            try extensions.append(Certificate.Extension(SubjectAlternativeNames(request.sans.generalNames), critical: critical))
+        }
+        if let provisionerExtension = request.provisionerExtension {
+            try extensions.append(provisionerExtension.makeExtension())
+        }
+        return try Certificate(
+            version: .v3,
+            serialNumber: CertificateFactory.randomSerial(),
+            publicKey: request.publicKey,
+            notValidBefore: request.validity.notBefore,
+            notValidAfter: request.validity.notAfter,
+            issuer: issuer.subject,
+            subject: request.subject,
+            signatureAlgorithm: CertificateFactory.signatureAlgorithm(for: issuerKey),
+            extensions: extensions,
+            issuerPrivateKey: issuerKey.certificatePrivateKey)
+    }
+}
+
+/// Checks on the public key of a request (step-ca's default public-key validator).
+enum PublicKeyChecks {
+    static func isRSA(_ key: Certificate.PublicKey) -> Bool {
+        if case .rsa = try? PublicKeyMaterial(key) { return true }
+        return false
+    }
+
+    /// RSA keys need at least 2048 bits; EC keys must be on P-256/384/521; Ed25519 is fine.
+    static func validate(_ key: Certificate.PublicKey) throws {
+        guard let material = try? PublicKeyMaterial(key) else {
+            throw APIError.forbidden("unsupported public key type")
+        }
+        if case .rsa(let bits) = material.keyType, bits < 2048 {
+            throw APIError.forbidden("rsa key in CSR must be at least 2048 bits (256 bytes)")
+        }
+    }
+}
