@@ -180,7 +180,7 @@ public final class SQLiteStore: DatabaseBackend {
 
     private static func drop(_ name: TableName, on connection: SQLiteConnection) throws {
         var exists = false
-        try connection.query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [Array(name.text.utf8)]) { _ in
+        try connection.query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = CAST(? AS TEXT)", [Array(name.text.utf8)]) { _ in
             exists = true
             return false
         }
