@@ -39,6 +39,7 @@ struct RouteTable: Sendable {
             table.add(.get, prefix + "/intermediates.pem", ReadHandlers.intermediatesPEM)
             table.add(.get, prefix + "/provisioners", ProvisionerHandlers.list)
             table.add(.get, prefix + "/provisioners/{kid}/encrypted-key", ProvisionerHandlers.encryptedKey)
+            table.add(.post, prefix + "/sign", CertificateHandlers.sign)
         }
         return table
     }()

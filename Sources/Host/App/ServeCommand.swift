@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         printStartupLines(runtime)
         var logger = Logger(label: "step-ca")
         logger.logLevel = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1" ? .debug : .warning
-        let authorities = AuthorityHolder(Authority(runtime: runtime))
+        let authorities = AuthorityHolder(try Authority(runtime: runtime))
         let responder = CAResponder(routes: .core, authorities: authorities,
                                     accessLog: AccessLog(format: runtime.config.logger?.format.rawValue))
         let application = Application(

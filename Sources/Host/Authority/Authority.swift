@@ -16,8 +16,10 @@ final class Authority: Sendable {
     /// Roots and federated roots by lower-case hex SHA-256 fingerprint.
     let caByFingerprint: [String: String]
     let provisioners: ProvisionerDirectory
+    /// Signs leaves with the issuing certificate and key.
+    let leafBuilder: LeafBuilder
 
-    init(runtime: CARuntime, now: Date = Date()) {
+    init(runtime: CARuntime, now: Date = Date()) throws {
         self.runtime = runtime
         self.startTime = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970))
         let material = runtime.material
@@ -37,6 +39,7 @@ final class Authority: Sendable {
         federationPEM = federation
         caByFingerprint = byFingerprint
         provisioners = ProvisionerDirectory(runtime.config.authority.provisioners)
+        leafBuilder = try LeafBuilder(issuer: material.issuer, issuerKey: material.signingKey)
     }
 
     var config: CAConfig { runtime.config }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import StepConfig
+import StepCrypto
 
 /// The provisioners of ca.json, indexed the ways step-ca looks them up, with the listing order
 /// and cursors of `GET /provisioners` (reference §3.13).
@@ -15,11 +16,17 @@ struct ProvisionerDirectory: Sendable {
 
     let entries: [Entry]
     private let byTokenID: [String: Int]
+    /// Parsed public keys of JWK provisioners, by provisioner id.
+    private let jwks: [String: JWK]
 
     init(_ provisioners: [Provisioner]) {
         var entries: [Entry] = []
         var byTokenID: [String: Int] = [:]
+        var jwks: [String: JWK] = [:]
         for (index, provisioner) in provisioners.enumerated() {
+            if case .jwk(let details) = provisioner.details, let key = try? JWK(jsonData: Data(details.key.rawJSON.utf8)) {
+                jwks[provisioner.id] = key.publicJWK
+            }
             var digest = Array(Insecure.SHA1.hash(data: Data(provisioner.id.utf8)))
             let position = UInt32(index)
             digest[0] = UInt8(position >> 24)
@@ -37,6 +44,7 @@ struct ProvisionerDirectory: Sendable {
         }
         self.entries = entries.sorted { $0.cursorKey < $1.cursorKey }
         self.byTokenID = byTokenID
+        self.jwks = jwks
         // Indexes refer to the original order.
         self.originalOrder = provisioners
     }
@@ -46,6 +54,11 @@ struct ProvisionerDirectory: Sendable {
     /// The provisioner whose token id (`GetIDForToken`) is `id`, e.g. `name:kid` for JWK.
     func provisioner(tokenID id: String) -> Provisioner? {
         byTokenID[id].map { originalOrder[$0] }
+    }
+
+    /// The public key of a JWK provisioner (nil when its `key` is not a usable public JWK).
+    func jwk(for provisioner: Provisioner) -> JWK? {
+        jwks[provisioner.id]
     }
 
     /// The JWK provisioner whose key has `kid` and an encryptedKey.

@@ -1,0 +1,23 @@
+import Foundation
+import X509
+
+extension Authority {
+    /// Stores a new certificate with its provisioner data and, when given, the one-time token's
+    /// use — one transaction. A token already used fails the whole write with 401 and nothing is
+    /// stored; any other database failure is a 500. Only after this returns may the certificate
+    /// be handed out.
+    func record(_ certificate: Certificate, provisioner: CertificateRecords.ProvisionerInfo,
+                usedToken: (key: String, token: String)?) async throws -> IssuedCertificate {
+        let der = CertificateFiles.der(certificate)
+        let serial = SerialNumbers.decimal(certificate.serialNumber)
+        let operations = CertificateRecords.issuance(serial: serial, der: der, provisioner: provisioner, usedToken: usedToken)
+        do {
+            _ = try await database.update(operations)
+        } catch let error as DatabaseError where error.code == .conflict && usedToken != nil && error.operationIndex == 0 {
+            throw APIError.unauthorized("token already used")
+        } catch let error as DatabaseError {
+            throw APIError.internalError("storing certificate \(serial): \(error.message)")
+        }
+        return IssuedCertificate(certificate: certificate, der: der, serial: serial)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SwiftASN1
+import X509
+import StepConfig
+import StepCrypto
+
+/// A certificate the CA issued and recorded.
+struct IssuedCertificate: Sendable {
+    let certificate: Certificate
+    let der: [UInt8]
+    let serial: String
+}
+
+/// `POST /sign`: authorise the token, check the CSR against it, compute the validity, build and
+/// sign the leaf, and store it with the token's use in one durable transaction.
+struct SignService {
+    let authority: Authority
+
+    func sign(_ request: SignRequest, log: RequestLogFields, now: Date = Date()) async throws -> IssuedCertificate {
+        let (csr, _) = try request.validated()
+        let authorization = try TokenAuthorizer(authority: authority).authorize(request.ott, for: .sign, now: now)
+        let provisioner = authorization.provisioner
+        log.set("provisioner", "\(provisioner.name) (\(provisioner.id.split(separator: ":").last.map(String.init) ?? ""))")
+
+        try CSRChecks.commonName(csr, expected: authorization.subject)
+        try CSRChecks.sans(csr, expected: SANSet(strings: authorization.sans))
+        try PublicKeyChecks.validate(csr.publicKey)
+
+        let claims: EffectiveClaims
+        do {
+            claims = try authority.config.effectiveClaims(for: provisioner)
+        } catch {
+            throw APIError.unauthorized(message: "provisioner \"\(provisioner.name)\" is disabled due to an initialization error",
+                                        detail: error.description)
+        }
+        let validity = try Validity.compute(
+            requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter, durations: claims.tls,
+            backdate: authority.config.authority.backdate.timeInterval, now: now)
+
+        let subject = try SubjectNames.commonName(authorization.subject)
+        let extensionValue = claims.disableSmallstepExtensions ? nil : ProvisionerExtension(
+            type: ProvisionerKinds.extensionType(provisioner), name: provisioner.name,
+            credentialID: authority.provisioners.jwk(for: provisioner)?.keyID ?? "")
+        let certificate = try authority.leafBuilder.build(LeafBuilder.Request(
+            subject: subject, sans: SANSet(strings: authorization.sans), publicKey: csr.publicKey,
+            validity: validity, provisionerExtension: extensionValue))
+        let issued = try await authority.record(certificate, provisioner: authorization.recordInfo,
+                                                usedToken: (authorization.replayKey, authorization.token))
+        log.set("serial", issued.serial)
+        log.set("subject", authorization.subject)
+        log.set("valid-from", GoTime.format(validity.notBefore))
+        log.set("valid-to", GoTime.format(validity.notAfter))
+        return issued
+    }
+}
+
+/// step-ca's CSR validators for JWK-authorised requests.
+enum CSRChecks {
+    /// The CSR's common name, when set, must be the token's subject.
+    static func commonName(_ csr: CertificateSigningRequest, expected: String) throws {
+        let names = csr.subject.flatMap { $0 }.filter { $0.type == .RDNAttributeType.commonName }
+        guard let value = names.first.map({ String(describing: $0.value) }), !value.isEmpty else { return }
+        guard value == expected else {
+            throw APIError.forbidden("certificate request does not contain the valid common name - got \(value), want \(expected)")
+        }
+    }
+
+    /// Each kind of SAN in the CSR, when present, must equal (as a set) the token's.
+    static func sans(_ csr: CertificateSigningRequest, expected: SANSet) throws {
+        let got = SANSet(csr: csr)
+        func check(_ got: [String], _ want: [String], _ kind: String) throws {
+            guard !got.isEmpty else { return }
+            guard Set(got) == Set(want) else {
+                throw APIError.forbidden("certificate request does not contain the valid \(kind) - got \(goList(got)), want \(goList(want))")
+            }
+        }
+        try check(got.dnsNames, expected.dnsNames, "DNS names")
+        try check(got.emailAddresses, expected.emailAddresses, "email addresses")
+        try check(got.ipStrings, expected.ipStrings, "IP addresses")
+        try check(got.uris, expected.uris, "URIs")
+    }
+
+    /// Go's `%v` of a string slice: `[a b]`.
+    static func goList(_ values: [String]) -> String { "[" + values.joined(separator: " ") + "]" }
+}
+
+/// Subject names encoded as Go's encoding/asn1 encodes them: PrintableString when every
+/// character allows it, else UTF8String.
+enum SubjectNames {
+    static func commonName(_ name: String) throws -> DistinguishedName {
+        if let attribute = try? RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, printableString: name) {
+            return DistinguishedName([RelativeDistinguishedName(attribute)])
+        }
+        return try DistinguishedName { CommonName(name) }
+    }
+}
