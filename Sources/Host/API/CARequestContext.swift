@@ -16,14 +16,4 @@ struct CARequestContext: RequestContext {
 
     /// Request bodies of the CA API are small; 1 MiB is generous for a CSR plus token.
     var maxUploadSize: Int { 1 << 20 }
-
-    /// The verified client certificate chain presented on this connection, leaf first, if any.
-    func peerCertificateChain() async -> [NIOSSLCertificate] {
-        let channel = self.channel
-        let future = channel.eventLoop.submit { () -> [NIOSSLCertificate] in
-            guard let handler = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return [] }
-            return handler.peerValidatedCertificateChain?.map { $0 } ?? []
-        }
-        return (try? await future.get()) ?? []
-    }
 }

@@ -40,6 +40,10 @@ struct RouteTable: Sendable {
             table.add(.get, prefix + "/provisioners", ProvisionerHandlers.list)
             table.add(.get, prefix + "/provisioners/{kid}/encrypted-key", ProvisionerHandlers.encryptedKey)
             table.add(.post, prefix + "/sign", CertificateHandlers.sign)
+            table.add(.post, prefix + "/renew", RenewalHandlers.renew)
+            table.add(.post, prefix + "/re-sign", RenewalHandlers.renew)
+            table.add(.post, prefix + "/rekey", RenewalHandlers.rekey)
+            table.add(.post, prefix + "/revoke", RenewalHandlers.revoke)
         }
         return table
     }()
