@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "step-ca", targets: ["Host"]),
         .library(name: "stepca-db-sqlite", type: .dynamic, targets: ["DBSQLite"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -95,6 +96,18 @@ let package = Package(
             path: "Plugins/db-sqlite/Plugin",
             swiftSettings: v5,
             linkerSettings: pluginLinkerFlags
+        ),
+
+        // Latency and throughput of the SQLite plugin: in-process, through the C ABI, and
+        // through the C ABI on a thread pool (see benchmarks/README.md).
+        .executableTarget(
+            name: "BenchDB",
+            dependencies: [
+                "SQLiteKV", "PluginKit", "PluginABI",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "benchmarks/BenchDB",
+            swiftSettings: v5
         ),
 
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
