@@ -55,7 +55,6 @@ struct DBUpdateTests {
         let operation: KVOperation
         let code: DatabaseError.Code
         /// The host's reference store does not check this (a known difference).
-        var hostSkipsCheck = false
 
         static let all: [FailingOperation] = [
             .init(testDescription: "GET of a missing key", operation: .get(table: "t", key: b("absent")), code: .notFound),
@@ -66,7 +65,7 @@ struct DBUpdateTests {
                   code: .conflict),
             .init(testDescription: "SET of a 256-byte key",
                   operation: .set(table: "t", key: [UInt8](repeating: 1, count: 256), value: b("v")),
-                  code: .invalid, hostSkipsCheck: true),
+                  code: .invalid),
         ]
     }
 
@@ -81,26 +80,21 @@ struct DBUpdateTests {
             try await db.set("t", b("k1"), b("v1"))
             try await db.set("t2", b("x"), b("kept"))
 
-            try await withKnownIssue("the host's InMemoryStore does not enforce the 255-byte key limit") { () async throws -> Void in
-                let error = await expectDatabaseError(failing.code, from: opened) {
-                    _ = try await db.update([
-                        .set(table: "t", key: b("k1"), value: b("changed")),
-                        .createTable("t_new"),
-                        .delete(table: "t", key: b("k0")),
-                        .deleteTable("t2"),
-                        failing.operation,
-                        .set(table: "t", key: b("k2"), value: b("never")),
-                    ])
-                }
-                #expect(error?.operationIndex == 4)
-                if opened.pluginName != nil {
-                    #expect(error?.message.contains("operation 4") == true, "\(error?.message ?? "")")
-                }
-            } when: {
-                backend.source == .host && failing.hostSkipsCheck
+            let error = await expectDatabaseError(failing.code, from: opened) {
+                _ = try await db.update([
+                    .set(table: "t", key: b("k1"), value: b("changed")),
+                    .createTable("t_new"),
+                    .delete(table: "t", key: b("k0")),
+                    .deleteTable("t2"),
+                    failing.operation,
+                    .set(table: "t", key: b("k2"), value: b("never")),
+                ])
+            }
+            #expect(error?.operationIndex == 4)
+            if opened.pluginName != nil {
+                #expect(error?.message.contains("operation 4") == true, "\(error?.message ?? "")")
             }
 
-            if backend.source == .host && failing.hostSkipsCheck { return }
             #expect(entries(try await db.list("t")) == [b("k0"): b("v0"), b("k1"): b("v1")])
             #expect(entries(try await db.list("t2")) == [b("x"): b("kept")], "a table deleted in a rolled-back update comes back")
             await expectDatabaseError(.notFound, from: opened) { _ = try await db.list("t_new") }

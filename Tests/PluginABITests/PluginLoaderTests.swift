@@ -153,9 +153,8 @@ struct PluginLoaderTests {
         let error = #expect(throws: PluginLoadError.self) {
             _ = try PluginLoader(directories: [scratch.path]).load(kind: .database, type: "futuredb")
         }
-        withKnownIssue("load(kind:type:) skips candidates that fail to open (try?) and then says the file was not found") {
-            #expect(error?.code == .abiMismatch, "\(error?.message ?? "")")
-        }
+        #expect(error?.code == .abiMismatch, "\(error?.message ?? "")")
+        #expect(error?.message.contains("libstepca-db-futuredb.so") == true)
     }
 
     @Test("a database plugin asked for as a KMS plugin is refused", .enabled(if: TestEnvironment.canCompileC, "cc and make are not installed"))

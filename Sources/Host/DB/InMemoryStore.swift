@@ -20,12 +20,14 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
     }
 
     func get(_ table: String, _ key: [UInt8]) async throws -> [UInt8]? {
-        try lock.withLock {
+        try Self.checkKey(key)
+        return lock.withLock {
             tables[table]?[key]
         }
     }
 
     func set(_ table: String, _ key: [UInt8], _ value: [UInt8]) async throws {
+        try Self.checkKey(key)
         try lock.withLock {
             guard tables[table] != nil else { throw missing(table) }
             tables[table]![key] = value
@@ -33,6 +35,7 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
     }
 
     func delete(_ table: String, _ key: [UInt8]) async throws {
+        try Self.checkKey(key)
         try lock.withLock {
             guard tables[table] != nil else { throw missing(table) }
             tables[table]![key] = nil
@@ -47,11 +50,23 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
     }
 
     func compareAndSwap(_ table: String, _ key: [UInt8], old: [UInt8], new: [UInt8]) async throws -> SwapResult {
-        try lock.withLock { try swapLocked(table, key, old, new) }
+        try Self.checkKey(key)
+        return try lock.withLock { try swapLocked(table, key, old, new) }
     }
 
     func update(_ operations: [KVOperation]) async throws -> [KVResult] {
-        try lock.withLock {
+        for (index, operation) in operations.enumerated() {
+            switch operation {
+            case .get(_, let key), .set(_, let key, _), .delete(_, let key), .compareAndSwap(_, let key, _, _, _):
+                do { try Self.checkKey(key) } catch var error as DatabaseError {
+                    error.operationIndex = index
+                    throw error
+                }
+            case .createTable, .deleteTable:
+                break
+            }
+        }
+        return try lock.withLock {
             let snapshot = tables
             var results: [KVResult] = []
             for (index, operation) in operations.enumerated() {
@@ -103,6 +118,13 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
         guard current == old else { return SwapResult(swapped: false, current: current) }
         tables[table]![key] = new
         return SwapResult(swapped: true, current: [])
+    }
+
+    /// Keys are limited to 255 bytes, as in step-ca's SQL schemas and every DB plugin.
+    private static func checkKey(_ key: [UInt8]) throws {
+        guard key.count <= 255 else {
+            throw DatabaseError(code: .invalid, message: "key is \(key.count) bytes; keys are limited to 255 bytes")
+        }
     }
 
     private func missing(_ table: String) -> DatabaseError {

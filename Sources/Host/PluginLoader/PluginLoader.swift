@@ -50,10 +50,20 @@ struct PluginLoader: Sendable {
                 return plugin
             }
         }
-        // Third-party types: look at every plugin of this kind.
+        // Third-party types: look at every plugin of this kind. A plugin that fails to open is
+        // remembered: if nothing serves the type, its failure is the better explanation.
+        var failures: [PluginLoadError] = []
         for path in candidates(kind: kind) {
-            guard let plugin = try? Self.open(path: path, kind: kind) else { continue }
-            if plugin.serves(type) { return plugin }
+            do {
+                let plugin = try Self.open(path: path, kind: kind)
+                if plugin.serves(type) { return plugin }
+            } catch let error as PluginLoadError {
+                failures.append(error)
+            }
+        }
+        let expectedFile = kind.fileName(pluginName: conventional ?? type.lowercased())
+        if let failure = failures.first(where: { $0.message.contains(expectedFile) }) ?? (failures.count == 1 ? failures.first : nil) {
+            throw PluginLoadError(code: failure.code, message: "\(kind.noun) type \"\(type)\": \(failure.message)")
         }
         let file = kind.fileName(pluginName: conventional ?? type.lowercased())
         let searched = directories.joined(separator: ", ")
