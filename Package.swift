@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "stepca-db-sqlite", type: .dynamic, targets: ["DBSQLite"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
+        .executable(name: "stepca-bench-sign", targets: ["BenchSign"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -71,6 +72,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
             ],
@@ -107,6 +109,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "benchmarks/BenchDB",
+            swiftSettings: v5
+        ),
+
+        // Issuance throughput and latency of a running step-ca (see benchmarks/README.md).
+        .executableTarget(
+            name: "BenchSign",
+            dependencies: [
+                "StepCrypto", "StepConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "benchmarks/BenchSign",
             swiftSettings: v5
         ),
 

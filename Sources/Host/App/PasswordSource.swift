@@ -6,6 +6,8 @@ import Foundation
 struct PasswordSource: Sendable {
     var passwordFile: String?
     var configPassword: String?
+    /// A password resolved earlier (at start-up), used instead of prompting again on reload.
+    var remembered: Data?
 
     /// The password as bytes, or nil when none is configured and no terminal can be asked.
     func resolve(promptFor subject: String) throws -> Data? {
@@ -15,6 +17,7 @@ struct PasswordSource: Sendable {
         if let configPassword {
             return Data(configPassword.utf8)
         }
+        if let remembered { return remembered }
         guard Terminal.isInteractive else { return nil }
         guard let typed = Terminal.readSecret(prompt: "Please enter the password to decrypt \(subject): ") else {
             return nil

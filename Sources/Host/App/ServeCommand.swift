@@ -49,15 +49,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         ConsoleLog.line("Building new tls configuration using step-ca x509 Signer Interface")
-        let servingKey = PrivateKeyMaterial.p256(.init())
-        let servingCertificate = try CertificateFactory.makeServingCertificate(
-            commonName: runtime.config.commonName, dnsNames: runtime.config.dnsNames, key: servingKey,
-            issuer: runtime.material.issuer, issuerKey: runtime.material.signingKey)
-        let tls: TLSConfiguration
+        let authorities = AuthorityHolder(try Authority(runtime: runtime))
+        let serving = try ServingCertificate(authority: authorities.current)
+        var tls: TLSConfiguration
         do {
-            tls = try TLSSetup.serverConfiguration(chain: [servingCertificate] + runtime.material.intermediates,
-                                                   key: servingKey, options: runtime.config.tls,
+            let first = serving.current
+            tls = try TLSSetup.serverConfiguration(chain: first.chain, key: first.key, options: runtime.config.tls,
                                                    clientCAs: runtime.material.roots + runtime.material.intermediates)
+            tls.sslContextCallback = serving.contextCallback(authorities: authorities)
         } catch {
             throw StartupError(.config, "\(runtime.config.fileName): tls: \(error)")
         }
@@ -65,10 +64,17 @@ struct ServeCommand: AsyncParsableCommand {
         printStartupLines(runtime)
         var logger = Logger(label: "step-ca")
         logger.logLevel = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1" ? .debug : .warning
-        let authorities = AuthorityHolder(try Authority(runtime: runtime))
         let responder = CAResponder(routes: .core, authorities: authorities,
                                     accessLog: AccessLog(format: runtime.config.logger?.format.rawValue))
-        let application = Application(
+        let reload = ReloadService { [configPath, passwordFile] in
+            let previous = authorities.current.runtime
+            let fresh = try await CARuntime.load(configPath: configPath, stepPath: stepPath, passwordFile: passwordFile,
+                                                 loader: loader, previous: previous)
+            let authority = try Authority(runtime: fresh)
+            try serving.renew(authority: authority)
+            authorities.replace(with: authority)
+        }
+        var application = Application(
             responder: responder,
             server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
@@ -77,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ConsoleLog.line("Serving HTTPS on \(address.host):\(port) ...")
             },
             logger: logger)
+        application.addServices(ServingCertificateRenewal(serving: serving, authorities: authorities), reload)
         do {
             try await application.runService()
         } catch let error as IOError {

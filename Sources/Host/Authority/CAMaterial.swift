@@ -17,7 +17,7 @@ struct CAMaterial: Sendable {
     var issuer: Certificate { intermediates[0] }
 
     /// Loads everything ca.json points to; every error names the file.
-    static func load(_ config: CAConfig, passwords: PasswordSource) throws -> CAMaterial {
+    static func load(_ config: CAConfig, passwords: RecordingPasswordSource) throws -> CAMaterial {
         var roots: [Certificate] = []
         for path in config.root { roots += try CertificateFiles.load(path, purpose: "root") }
         var federated: [Certificate] = []

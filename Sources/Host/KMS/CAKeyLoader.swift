@@ -7,7 +7,7 @@ import StepConfig
 enum CAKeyLoader {
     /// Reads `path` and returns its private key. Errors name the file and say whether the
     /// password was wrong or the file malformed.
-    static func load(path: String, passwords: PasswordSource, purpose: String) throws -> PrivateKeyMaterial {
+    static func load(path: String, passwords: RecordingPasswordSource, purpose: String) throws -> PrivateKeyMaterial {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StartupError(.key, "cannot read the \(purpose) key file \(path)")
         }

@@ -7,13 +7,9 @@ import StepConfig
 enum TLSSetup {
     /// Client certificates are requested but optional; when presented they must chain to
     /// `clientCAs` (the roots and served intermediates), as step-ca's "verify if given".
-    static func serverConfiguration(chain: [Certificate], key: PrivateKeyMaterial, options: TLSOptions,
+    static func serverConfiguration(chain: [NIOSSLCertificateSource], key: NIOSSLPrivateKeySource, options: TLSOptions,
                                     clientCAs: [Certificate]) throws -> TLSConfiguration {
-        let certificates = try chain.map { try NIOSSLCertificate(bytes: CertificateFiles.der($0), format: .der) }
-        let privateKey = try NIOSSLPrivateKey(bytes: Array(PrivateKeyFile.pkcs8PEM(key).utf8), format: .pem)
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: certificates.map { .certificate($0) },
-            privateKey: .privateKey(privateKey))
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
         configuration.certificateVerification = .optionalVerification
         configuration.trustRoots = .certificates(try clientCAs.map { try NIOSSLCertificate(bytes: CertificateFiles.der($0), format: .der) })
         configuration.minimumTLSVersion = version(options.minVersion)

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A `step-ca` process started on a fresh PKI (made by `step-ca init`, SQLite database).
+final class ServerUnderTest {
+    let directory: URL
+    let process = Process()
+    private(set) var port = 0
+    private let pipe = Pipe()
+    private var output = Data()
+    private let lock = NSLock()
+
+    var configPath: String { directory.appendingPathComponent("steppath/config/ca.json").path }
+    var rootPath: String { directory.appendingPathComponent("steppath/certs/root_ca.crt").path }
+    var intermediatePath: String { directory.appendingPathComponent("steppath/certs/intermediate_ca.crt").path }
+    var passwordPath: String { directory.appendingPathComponent("password.txt").path }
+
+    init(binary: String, pluginDirectory: String, quiet: Bool = true) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepca-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "bench-password".write(toFile: directory.appendingPathComponent("password.txt").path, atomically: true, encoding: .utf8)
+        let initProcess = Process()
+        initProcess.executableURL = URL(fileURLWithPath: binary)
+        initProcess.arguments = ["init", "--name", "Bench", "--dns", "localhost", "--address", "127.0.0.1:0",
+                                 "--provisioner", "bench@example.com", "--password-file", passwordPath,
+                                 "--steppath", directory.appendingPathComponent("steppath").path]
+        initProcess.standardOutput = FileHandle.nullDevice
+        try initProcess.run()
+        initProcess.waitUntilExit()
+        guard initProcess.terminationStatus == 0 else { throw BenchError("step-ca init failed") }
+        if quiet {
+            // No access log: measure the CA, not the terminal.
+            var config = try String(contentsOfFile: configPath, encoding: .utf8)
+            config = config.replacingOccurrences(of: "\"logger\": {\n\t\t\"format\": \"text\"\n\t},\n\t", with: "")
+            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        }
+
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [configPath, "--password-file", passwordPath, "--plugin-dir", pluginDirectory]
+        process.standardError = pipe
+        process.standardOutput = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock(); self.output.append(data); self.lock.unlock()
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            lock.lock(); let text = String(decoding: output, as: UTF8.self); lock.unlock()
+            if let range = text.range(of: "Serving HTTPS on 127.0.0.1:"), let end = text[range.upperBound...].firstIndex(of: " "),
+               let value = Int(text[range.upperBound..<end]) {
+                port = value
+                return
+            }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        lock.lock(); let text = String(decoding: output, as: UTF8.self); lock.unlock()
+        throw BenchError("step-ca did not start:\n\(text)")
+    }
+
+    /// User plus system CPU seconds the server has used so far.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Fields after the command: state is index 0; utime is 11, stime is 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SwiftASN1
+import X509
+import StepCrypto
+import StepConfig
+
+/// Issuance benchmark: starts `step-ca` on a fresh PKI with the SQLite plugin, pre-generates
+/// tokens and CSRs, fires `POST /1.0/sign` at each concurrency over keep-alive connections,
+/// verifies every returned certificate, and prints certificates/s, latency percentiles and the
+/// server's CPU time per certificate.
+///
+/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH]
+struct Options {
+    var requests = 3000
+    var concurrency = [1, 16, 64]
+    var binary: String?
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--requests": requests = Int(iterator.next() ?? "") ?? requests
+            case "--concurrency": concurrency = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--step-ca": binary = iterator.next()
+            default: throw BenchError("unknown argument \(argument); use --requests N --concurrency 1,16,64 --step-ca PATH")
+            }
+        }
+    }
+}
+
+struct Prepared {
+    let bodies: [ByteBuffer]
+    let subjects: [String]
+}
+
+/// Makes `count` sign requests: a fresh P-256 key and CSR each, and a token from the provisioner.
+func prepare(count: Int, server: ServerUnderTest, offset: Int) throws -> Prepared {
+    let (config, _) = try CAConfig.load(path: server.configPath, stepPath: StepPath(server.directory.appendingPathComponent("steppath").path))
+    guard case .jwk(let details) = config.authority.provisioners[0].details, let encrypted = details.encryptedKey else {
+        throw BenchError("no JWK provisioner")
+    }
+    let jwk = try JWE.decryptJWK(compact: encrypted, password: Data("bench-password".utf8))
+    let key = try jwk.privateKeyMaterial()
+    let audience = "https://localhost:\(server.port)/1.0/sign"
+    var bodies: [ByteBuffer] = []
+    var subjects: [String] = []
+    let now = Date()
+    for index in 0..<count {
+        let subject = "host-\(offset + index).bench.example.com"
+        let leafKey = P256.Signing.PrivateKey()
+        let csr = try CertificateSigningRequest(
+            version: .v1, subject: try DistinguishedName { CommonName(subject) },
+            privateKey: .init(leafKey),
+            attributes: try CertificateSigningRequest.Attributes([.init(ExtensionRequest(extensions: Certificate.Extensions {
+                SubjectAlternativeNames([.dnsName(subject)])
+            }))]),
+            signatureAlgorithm: .ecdsaWithSHA256)
+        var serializer = DER.Serializer()
+        try serializer.serialize(csr)
+        let csrPEM = PEMBlock(type: "CERTIFICATE REQUEST", bytes: Data(serializer.serializedBytes)).encoded
+        let claims = JWTClaims(
+            issuer: "bench@example.com", subject: subject, audience: [audience],
+            expiry: NumericDate(now.addingTimeInterval(3600)), notBefore: NumericDate(now), issuedAt: NumericDate(now),
+            id: UUID().uuidString, privateClaims: ["sans": .array([.string(subject)])])
+        let token = try JWS.sign(claims: claims, key: key, keyID: jwk.keyID)
+        let body = try JSONSerialization.data(withJSONObject: ["csr": csrPEM, "ott": token])
+        bodies.append(ByteBuffer(bytes: body))
+        subjects.append(subject)
+    }
+    return Prepared(bodies: bodies, subjects: subjects)
+}
+
+/// Runs the prepared requests at `concurrency` and returns latencies and response bodies.
+func run(_ prepared: Prepared, concurrency: Int, server: ServerUnderTest, trustRoot: NIOSSLCertificate,
+         group: EventLoopGroup) async throws -> (latencies: [Double], responses: [(Int, ByteBuffer)], seconds: Double) {
+    let next = NIOLockedCounter()
+    let started = ContinuousClock.now
+    let results = try await withThrowingTaskGroup(of: [(Int, Double, Int, ByteBuffer)].self) { group_ in
+        for _ in 0..<concurrency {
+            group_.addTask {
+                var connection = try await HTTPSConnection.connect(host: "127.0.0.1", port: server.port, serverName: "localhost",
+                                                                   trustRoot: trustRoot, group: group)
+                var local: [(Int, Double, Int, ByteBuffer)] = []
+                while true {
+                    let index = next.increment()
+                    guard index < prepared.bodies.count else { break }
+                    let begin = ContinuousClock.now
+                    let response = try await connection.post(path: "/1.0/sign", body: prepared.bodies[index])
+                    let elapsed = ContinuousClock.now - begin
+                    local.append((index, Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
+                                  response.status, response.body))
+                }
+                return local
+            }
+        }
+        var all: [(Int, Double, Int, ByteBuffer)] = []
+        for try await part in group_ { all += part }
+        return all
+    }
+    let total = ContinuousClock.now - started
+    let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+    let sorted = results.sorted { $0.0 < $1.0 }
+    return (sorted.map(\.1), sorted.map { ($0.2, $0.3) }, seconds)
+}
+
+/// Checks every response: 201, a certificate for the requested name signed by the intermediate.
+func verify(_ responses: [(Int, ByteBuffer)], subjects: [String], intermediate: Certificate) throws -> Set<String> {
+    var serials = Set<String>()
+    for (index, (status, body)) in responses.enumerated() {
+        guard status == 201 else { throw BenchError("request \(index): status \(status): \(String(buffer: body))") }
+        guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+              let pem = object["crt"] as? String else { throw BenchError("request \(index): no crt") }
+        let certificate = try Certificate(pemEncoded: pem)
+        guard intermediate.publicKey.isValidSignature(certificate.signature, for: certificate) else {
+            throw BenchError("request \(index): signature does not verify")
+        }
+        let names = try certificate.extensions.subjectAlternativeNames.map(Array.init) ?? []
+        guard names.contains(GeneralName.dnsName(subjects[index])) else {
+            throw BenchError("request \(index): wrong SAN")
+        }
+        serials.insert(certificate.serialNumber.description)
+    }
+    return serials
+}
+
+final class NIOLockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        value += 1
+        return value - 1
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+let options = try Options(CommandLine.arguments)
+let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+let binary = options.binary ?? executableDirectory + "/step-ca"
+let server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory)
+defer { server.stop() }
+let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
+let trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
+let intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
+let group = MultiThreadedEventLoopGroup.singleton
+
+print("step-ca issuance benchmark: \(options.requests) certificates per run, SQLite plugin, P-256 CSRs, keep-alive HTTPS/1.1")
+print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert")
+var offset = 0
+for concurrency in options.concurrency {
+    let prepared = try prepare(count: options.requests, server: server, offset: offset)
+    offset += options.requests
+    let cpuBefore = server.cpuSeconds()
+    let result = try await run(prepared, concurrency: concurrency, server: server, trustRoot: trustRoot, group: group)
+    let cpu = server.cpuSeconds() - cpuBefore
+    let serials = try verify(result.responses, subjects: prepared.subjects, intermediate: intermediate)
+    guard serials.count == options.requests else { throw BenchError("duplicate serials: \(serials.count) distinct of \(options.requests)") }
+    let sorted = result.latencies.sorted()
+    print(String(format: "%11d  %7.0f  %7.2f  %7.2f  %7.2f   %6.3f", concurrency, Double(options.requests) / result.seconds,
+                 percentile(sorted, 0.5) * 1000, percentile(sorted, 0.9) * 1000, percentile(sorted, 0.99) * 1000,
+                 cpu * 1000 / Double(options.requests)))
+}
