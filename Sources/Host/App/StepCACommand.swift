@@ -7,6 +7,7 @@ struct StepCACommand: AsyncParsableCommand {
         commandName: "step-ca",
         abstract: "An online certificate authority compatible with smallstep's step-ca.",
         version: "\(Version.product) \(Version.current)",
-        subcommands: [ServeCommand.self, InitCommand.self, TokenCommand.self, PluginsCommand.self],
+        subcommands: [ServeCommand.self, InitCommand.self, TokenCommand.self, CertificateCommand.self, RenewCommand.self,
+                      RevokeCommand.self, PluginsCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
