@@ -38,7 +38,8 @@ struct AccessLog: Sendable {
         self.debug = debug
     }
 
-    func write(request: Request, response: Response, requestID: String, fields: RequestLogFields, duration: Duration) {
+    func write(request: Request, response: Response, requestID: String, fields: RequestLogFields, duration: Duration,
+               httpProtocol: String) {
         guard format != .off else { return }
         let status = response.status.code
         let level = status >= 500 ? "error" : status >= 400 ? "warning" : "info"
@@ -49,7 +50,7 @@ struct AccessLog: Sendable {
             ("method", request.method.rawValue),
             ("name", "ca"),
             ("path", request.uri.path),
-            ("protocol", "HTTP/1.1"),
+            ("protocol", httpProtocol),
             ("request-id", requestID),
             ("size", String(response.body.contentLength ?? 0)),
             ("status", String(status)),

@@ -37,7 +37,8 @@ struct CAResponder: HTTPResponder {
         response.headers[.init("X-Request-Id")!] = requestID
         if request.method == .head { response.body = .init() }
         accessLog.write(request: request, response: response, requestID: requestID, fields: fields,
-                        duration: ContinuousClock.now - started)
+                        duration: ContinuousClock.now - started,
+                        httpProtocol: context.channel.parent == nil ? "HTTP/1.1" : "HTTP/2.0")
         return response
     }
 }

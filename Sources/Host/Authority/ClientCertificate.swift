@@ -36,10 +36,11 @@ enum ClientCertificate {
 
 extension CARequestContext {
     /// The client certificate of this connection, if one was presented.
+    /// With HTTP/2 the request runs on a stream channel; TLS lives on its parent connection.
     func peerCertificate() async -> NIOSSLCertificate? {
-        let channel = self.channel
-        let future = channel.eventLoop.submit { () -> NIOSSLCertificate? in
-            guard let handler = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
+        let connection = channel.parent ?? channel
+        let future = connection.eventLoop.submit { () -> NIOSSLCertificate? in
+            guard let handler = try? connection.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
             return handler.peerCertificate
         }
         return try? await future.get()
