@@ -46,6 +46,9 @@ struct RevokeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runClient {
             var ca = try client.makeClient()
+            guard let serial = SerialNumbers.normalise(self.serial) else {
+                throw StartupError(.usage, "\(self.serial) is not a serial number")
+            }
             var body: [String: Any] = ["serial": serial, "reasonCode": reasonCode, "reason": reason, "passive": true]
             if let cert, let key {
                 ca.clientCertificate = try ClientCredentials.load(crtFile: cert, keyFile: key)
