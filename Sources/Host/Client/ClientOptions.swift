@@ -19,7 +19,7 @@ struct ClientOptions: ParsableArguments {
         guard let url = caUrl ?? defaults["ca-url"] as? String else {
             throw StartupError(.usage, "--ca-url is required (no ca-url in \(defaultsFile))")
         }
-        let rootFile = root ?? (defaults["root"] as? String)
+        let rootFile = root ?? (defaults["root"] as? String).map(stepPath.resolve)
             ?? (stepPath.directory as NSString).appendingPathComponent("certs/root_ca.crt")
         return try CAClient(caURL: url, rootFile: rootFile)
     }
