@@ -22,10 +22,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# joserfc checks our JWE output independently of our own code.
-if ! python3 -c 'import joserfc' 2>/dev/null; then
-  python3 -m pip install --quiet joserfc 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages joserfc
-fi
+# joserfc and cryptography check our JOSE output and certificates independently of our code.
+for module in joserfc cryptography; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    python3 -m pip install --quiet "$module" 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages "$module"
+  fi
+done
 
 command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift 6.x toolchain first" >&2; exit 1; }
