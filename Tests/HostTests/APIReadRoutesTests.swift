@@ -115,9 +115,7 @@ struct APIReadRoutesTests {
         #expect(response.status == 200, "\(response)")
         let listed = try #require(response.json?["provisioners"] as? [[String: Any]])
         #expect(listed.first?["name"] as? String == LiveCA.provisionerName)
-        withKnownIssue("the server echoes the provisioner's ca.json text instead of step-ca's field order") {
-            #expect(response.text == Captures.body("GET /provisioners"))
-        }
+        #expect(response.text == Captures.body("GET /provisioners"))
     }
 
     @Test("/provisioners?limit=x is 400 \"limit 'x' is not an integer\"", arguments: ["", "/1.0"])

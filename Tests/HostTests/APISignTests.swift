@@ -346,7 +346,6 @@ struct APISignTests {
                     body: request(notAfter: "tomorrow", token: standardToken)),
             Refusal(name: "RSA 1024 CSR", status: 403,
                     message: StepMessages.forbidden("certificate request RSA key must be at least 2048 bits (256 bytes)"),
-                    knownIssue: "the server cannot parse a CSR with an RSA key under 2048 bits and answers 400 \"error decoding json\"",
                     body: request(kind: .rsa1024, token: standardToken)),
         ]
     }
@@ -378,10 +377,8 @@ struct APISignTests {
         let response = try ca.post("/1.0/sign", json: ca.signBody(csr: csr.pem, ott: ca.token(subject: "past.example.com"),
                                                               notAfter: Encoding.rfc3339(past)))
         #expect(response.status == 400, "\(response)")
-        withKnownIssue("the server omits step-ca's \"; na=<time>\" suffix") {
-            #expect(response.text == StepMessages.body(
-                status: 400, message: StepMessages.badRequest("notAfter cannot be in the past; na=\(Encoding.goTime(past))")))
-        }
+        #expect(response.text == StepMessages.body(
+            status: 400, message: StepMessages.badRequest("notAfter cannot be in the past; na=\(Encoding.goTime(past))")))
         #expect(response.text.contains("notAfter cannot be in the past"))
         try Expect.healthy(ca)
     }
@@ -395,10 +392,8 @@ struct APISignTests {
         let response = try ca.post("/1.0/sign", json: ca.signBody(csr: csr.pem, ott: ca.token(subject: "inverted.example.com"),
                                                               notBefore: Encoding.rfc3339(start), notAfter: Encoding.rfc3339(end)))
         #expect(response.status == 400, "\(response)")
-        withKnownIssue("the server omits step-ca's \"; na=<time>, nb=<time>\" suffix") {
-            #expect(response.text == StepMessages.body(status: 400, message: StepMessages.badRequest(
-                "notAfter cannot be before notBefore; na=\(Encoding.goTime(end)), nb=\(Encoding.goTime(start))")))
-        }
+        #expect(response.text == StepMessages.body(status: 400, message: StepMessages.badRequest(
+            "notAfter cannot be before notBefore; na=\(Encoding.goTime(end)), nb=\(Encoding.goTime(start))")))
         #expect(response.text.contains("notAfter cannot be before notBefore"))
     }
 
@@ -435,9 +430,7 @@ struct APISignTests {
         #expect(first.status == 403, "\(first)")
         let right = try ca.makeCSR(.p256, commonName: "spent.example.com")
         let second = try ca.post("/1.0/sign", json: ca.signBody(csr: right.pem, ott: ott))
-        withKnownIssue("the server records a token's use only when it issues, so the token is honoured on retry (201)") {
-            Expect.unauthorized(second)
-        }
+        Expect.unauthorized(second)
     }
 
     // MARK: Concurrency

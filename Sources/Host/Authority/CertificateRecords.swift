@@ -55,6 +55,23 @@ enum CertificateRecords {
 
 /// Go's `time.Time` JSON form: RFC 3339 with nanoseconds when non-zero, in UTC.
 enum GoTime {
+    /// Go's `%v` of a UTC time: `2006-01-02 15:04:05 +0000 UTC` (fraction when non-zero).
+    static func display(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var text = formatter.string(from: date)
+        let seconds = floor(date.timeIntervalSince1970)
+        let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
+        if nanos > 0 {
+            var fraction = String(format: "%09d", nanos)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + " +0000 UTC"
+    }
+
     static func format(_ date: Date) -> String {
         let seconds = floor(date.timeIntervalSince1970)
         let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())

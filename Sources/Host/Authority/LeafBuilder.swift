@@ -58,6 +58,8 @@ struct LeafBuilder {
 
 /// Checks on the public key of a request (step-ca's default public-key validator).
 enum PublicKeyChecks {
+    static let weakRSAMessage = "certificate request RSA key must be at least 2048 bits (256 bytes)"
+
     static func isRSA(_ key: Certificate.PublicKey) -> Bool {
         if case .rsa = try? PublicKeyMaterial(key) { return true }
         return false
@@ -69,7 +71,7 @@ enum PublicKeyChecks {
             throw APIError.forbidden("unsupported public key type")
         }
         if case .rsa(let bits) = material.keyType, bits < 2048 {
-            throw APIError.forbidden("rsa key in CSR must be at least 2048 bits (256 bytes)")
+            throw APIError.forbidden(weakRSAMessage)
         }
     }
 }

@@ -34,6 +34,7 @@ struct RevokeService {
     }
 
     func revoke(_ request: Request, clientCertificate: Certificate?, log: RequestLogFields, now: Date = Date()) async throws {
+        guard !request.serial.isEmpty else { throw APIError.badRequest("missing serial") }
         guard let serial = SerialNumbers.normalise(request.serial) else {
             throw APIError.badRequest("'\(request.serial)' is not a valid serial number - use a base 10 representation or a base 16 representation with '0x' prefix")
         }
@@ -64,7 +65,7 @@ struct RevokeService {
                                               new: Array(authorization.token.utf8), abortOnMismatch: true))
         } else if let clientCertificate {
             guard SerialNumbers.decimal(clientCertificate.serialNumber) == serial else {
-                throw APIError.forbidden("serial number in client certificate different than body")
+                throw APIError.badRequest("serial number in client certificate different than body")
             }
             mTLS = true
             if let marker = ProvisionerExtension(certificate: clientCertificate),

@@ -14,6 +14,8 @@ struct SignRequest: Sendable {
     var notBefore: TimeOrDuration?
     var notAfter: TimeOrDuration?
     var templateData: String?
+    /// Set when the CSR is well-formed but carries an RSA key under 2048 bits (refused with 403).
+    var weakRSABits: Int?
 
     static func decode(_ body: [UInt8]) throws -> SignRequest {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
@@ -26,7 +28,11 @@ struct SignRequest: Sendable {
         }
         var request = SignRequest(csr: nil, csrDER: [], ott: try string("ott") ?? "")
         if let pem = try string("csr"), !pem.isEmpty {
-            (request.csr, request.csrDER) = try CSRDecoder.decode(pem: pem)
+            if let bits = CSRDecoder.weakRSAKeyBits(pem: pem) {
+                request.weakRSABits = bits
+            } else {
+                (request.csr, request.csrDER) = try CSRDecoder.decode(pem: pem)
+            }
         }
         request.notBefore = try TimeOrDuration.parse(try string("notBefore"))
         request.notAfter = try TimeOrDuration.parse(try string("notAfter"))
@@ -40,6 +46,7 @@ struct SignRequest: Sendable {
     /// Validates in step-ca's order: missing csr, bad CSR signature, missing ott.
     func validated() throws -> (CertificateSigningRequest, [UInt8]) {
         guard let csr else { throw APIError.badRequest("missing csr") }
+
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else {
             throw APIError.badRequest("invalid csr")
         }
@@ -50,6 +57,33 @@ struct SignRequest: Sendable {
 
 /// Reads a PEM certificate request (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`).
 enum CSRDecoder {
+    /// The modulus size of an RSA key under 2048 bits in a well-formed CSR, else nil. Such keys
+    /// are refused by the X.509 parser, so they are recognised here to answer step-ca's 403.
+    static func weakRSAKeyBits(pem: String) -> Int? {
+        guard let blocks = try? PEMBlock.parseAll(pem),
+              let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" }),
+              (try? CertificateSigningRequest(derEncoded: Array(block.bytes))) == nil,
+              let root = try? DER.parse(Array(block.bytes)),
+              case .constructed(let outer) = root.content, let info = outer.first(where: { _ in true }),
+              case .constructed(let infoNodes) = info.content
+        else { return nil }
+        let parts = Array(infoNodes)
+        guard parts.count >= 3, case .constructed(let spki) = parts[2].content else { return nil }
+        let spkiParts = Array(spki)
+        guard spkiParts.count == 2, case .constructed(let algorithm) = spkiParts[0].content,
+              let oidNode = algorithm.first(where: { _ in true }),
+              let oid = try? ASN1ObjectIdentifier(derEncoded: oidNode), oid == [1, 2, 840, 113549, 1, 1, 1],
+              let bits = try? ASN1BitString(derEncoded: spkiParts[1]),
+              let keyNode = try? DER.parse(Array(bits.bytes)), case .constructed(let keyParts) = keyNode.content,
+              let modulusNode = keyParts.first(where: { _ in true }),
+              case .primitive(let modulus) = modulusNode.content
+        else { return nil }
+        let bytes = modulus.drop { $0 == 0 }
+        guard let first = bytes.first else { return nil }
+        let size = (bytes.count - 1) * 8 + (8 - first.leadingZeroBitCount)
+        return size < 2048 ? size : nil
+    }
+
     static func decode(pem: String) throws -> (CertificateSigningRequest, [UInt8]) {
         guard let blocks = try? PEMBlock.parseAll(pem),
               let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" }),

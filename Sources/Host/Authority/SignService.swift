@@ -17,14 +17,36 @@ struct SignService {
     let authority: Authority
 
     func sign(_ request: SignRequest, log: RequestLogFields, now: Date = Date()) async throws -> IssuedCertificate {
+        if let bits = request.weakRSABits {
+            // The CSR is well-formed but its RSA key is too small for our parser to accept.
+            guard !request.ott.isEmpty else { throw APIError.badRequest("missing ott") }
+            let authorization = try TokenAuthorizer(authority: authority).authorize(request.ott, for: .sign, now: now)
+            _ = try? await authority.database.compareAndSwap(DatabaseTables.usedOTT, Array(authorization.replayKey.utf8),
+                                                             old: [], new: Array(authorization.token.utf8))
+            throw APIError.forbidden(PublicKeyChecks.weakRSAMessage, detail: "RSA key of \(bits) bits")
+        }
         let (csr, _) = try request.validated()
         let authorization = try TokenAuthorizer(authority: authority).authorize(request.ott, for: .sign, now: now)
         let provisioner = authorization.provisioner
         log.set("provisioner", "\(provisioner.name) (\(provisioner.id.split(separator: ":").last.map(String.init) ?? ""))")
+        do {
+            return try await issue(request, csr: csr, authorization: authorization, log: log, now: now)
+        } catch let error as APIError where error.status != 401 && error.status != 500 {
+            // step-ca spends a token when it authorises it, before checking the request: a token
+            // refused for its CSR or validity cannot be tried again.
+            _ = try? await authority.database.compareAndSwap(DatabaseTables.usedOTT, Array(authorization.replayKey.utf8),
+                                                             old: [], new: Array(authorization.token.utf8))
+            throw error
+        }
+    }
+
+    private func issue(_ request: SignRequest, csr: CertificateSigningRequest, authorization: TokenAuthorization,
+                       log: RequestLogFields, now: Date) async throws -> IssuedCertificate {
+        let provisioner = authorization.provisioner
 
         try CSRChecks.commonName(csr, expected: authorization.subject)
-        try CSRChecks.sans(csr, expected: SANSet(strings: authorization.sans))
         try PublicKeyChecks.validate(csr.publicKey)
+        try CSRChecks.sans(csr, expected: SANSet(strings: authorization.sans))
 
         let claims: EffectiveClaims
         do {

@@ -20,10 +20,10 @@ struct Validity: Sendable, Equatable {
         let notAfter = requestedNotAfter?.resolve(relativeTo: base) ?? base.addingTimeInterval(durations.default.timeInterval)
 
         if notAfter < now {
-            throw APIError.badRequest("notAfter cannot be in the past")
+            throw APIError.badRequest("notAfter cannot be in the past; na=\(GoTime.display(notAfter))")
         }
         if notAfter < notBefore {
-            throw APIError.badRequest("notAfter cannot be before notBefore")
+            throw APIError.badRequest("notAfter cannot be before notBefore; na=\(GoTime.display(notAfter)), nb=\(GoTime.display(notBefore))")
         }
         let duration = notAfter.timeIntervalSince(notBefore)
         if duration < durations.minimum.timeInterval {

@@ -34,7 +34,7 @@ struct ProvisionerDirectory: Sendable {
             digest[2] = UInt8((position >> 8) & 0xff)
             digest[3] = UInt8(position & 0xff)
             let key = digest.map { String(format: "%02x", $0) }.joined()
-            var json = CompactJSON.minify(provisioner.rawJSON)
+            var json = Self.listingJSON(provisioner, key: jwks[provisioner.id])
             if let reason = provisioner.uninitializedReason, json.hasSuffix("}") {
                 json.removeLast()
                 json += ",\"state\":\"Uninitialized\",\"stateReason\":\(OrderedJSON.quote(reason))}"
@@ -54,6 +54,27 @@ struct ProvisionerDirectory: Sendable {
     /// The provisioner whose token id (`GetIDForToken`) is `id`, e.g. `name:kid` for JWK.
     func provisioner(tokenID id: String) -> Provisioner? {
         byTokenID[id].map { originalOrder[$0] }
+    }
+
+    /// A JWK provisioner in the member order step-ca marshals it (type, name, key, encryptedKey,
+    /// claims, options); other types as written in ca.json.
+    static func listingJSON(_ provisioner: Provisioner, key: JWK?) -> String {
+        guard case .jwk(let details) = provisioner.details, let key,
+              let object = try? JSONSerialization.jsonObject(with: Data(provisioner.rawJSON.utf8)) as? [String: Any]
+        else { return CompactJSON.minify(provisioner.rawJSON) }
+        var members: [(String, OrderedJSON)] = [
+            ("type", .string(provisioner.typeName)),
+            ("name", .string(provisioner.name)),
+            ("key", CAConfigWriter.jwkJSON(key)),
+        ]
+        if let encrypted = details.encryptedKey { members.append(("encryptedKey", .string(encrypted))) }
+        for name in ["claims", "options"] {
+            if let value = object[name], !(value is NSNull),
+               let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                members.append((name, .raw(String(decoding: data, as: UTF8.self))))
+            }
+        }
+        return OrderedJSON.object(members).compact()
     }
 
     /// The public key of a JWK provisioner (nil when its `key` is not a usable public JWK).

@@ -56,10 +56,10 @@ enum RenewalHandlers {
             throw APIError.badRequest("missing client certificate")
         }
         let body = try await request.request.body.collect(upTo: request.context.maxUploadSize)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-              let pem = object["csr"] as? String, !pem.isEmpty else {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
             throw APIError.badRequest("error decoding json")
         }
+        guard let pem = object["csr"] as? String, !pem.isEmpty else { throw APIError.badRequest("missing csr") }
         let (csr, _) = try CSRDecoder.decode(pem: pem)
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw APIError.badRequest("invalid csr") }
         try PublicKeyChecks.validate(csr.publicKey)
