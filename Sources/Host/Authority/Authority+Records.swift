@@ -21,3 +21,10 @@ extension Authority {
         return IssuedCertificate(certificate: certificate, der: der, serial: serial)
     }
 }
+
+extension Authority {
+    /// Records a one-time token as used; false when it had been used already.
+    func spend(token: String, replayKey: String) async throws -> Bool {
+        try await database.compareAndSwap(DatabaseTables.usedOTT, Array(replayKey.utf8), old: [], new: Array(token.utf8)).swapped
+    }
+}

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import X509
 import StepCrypto
@@ -57,11 +56,9 @@ struct RenewToken {
         guard claims.issuer == "step-ca-client/1.0" || (provisionerName != nil && claims.issuer == provisionerName) else {
             throw APIError.unauthorized("renew token: issuer \(claims.issuer ?? "") is not accepted")
         }
-        let replayKey = claims.id.flatMap { $0.isEmpty ? nil : $0 }
-            ?? SHA256.hash(data: parsed.signingInput).map { String(format: "%02x", $0) }.joined()
-        let swap = try await authority.database.compareAndSwap(DatabaseTables.usedOTT, Array(replayKey.utf8),
-                                                               old: [], new: Array(parsed.compact.utf8))
-        guard swap.swapped else { throw APIError.unauthorized("token already used") }
+        guard try await authority.spend(token: parsed.compact, replayKey: ReplayKey.of(parsed, claims: claims)) else {
+            throw APIError.unauthorized("token already used")
+        }
         return leaf
     }
 }

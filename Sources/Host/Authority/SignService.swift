@@ -21,8 +21,7 @@ struct SignService {
             // The CSR is well-formed but its RSA key is too small for our parser to accept.
             guard !request.ott.isEmpty else { throw APIError.badRequest("missing ott") }
             let authorization = try TokenAuthorizer(authority: authority).authorize(request.ott, for: .sign, now: now)
-            _ = try? await authority.database.compareAndSwap(DatabaseTables.usedOTT, Array(authorization.replayKey.utf8),
-                                                             old: [], new: Array(authorization.token.utf8))
+            _ = try? await authority.spend(token: authorization.token, replayKey: authorization.replayKey)
             throw APIError.forbidden(PublicKeyChecks.weakRSAMessage, detail: "RSA key of \(bits) bits")
         }
         let (csr, _) = try request.validated()
@@ -34,8 +33,7 @@ struct SignService {
         } catch let error as APIError where error.status != 401 && error.status != 500 {
             // step-ca spends a token when it authorises it, before checking the request: a token
             // refused for its CSR or validity cannot be tried again.
-            _ = try? await authority.database.compareAndSwap(DatabaseTables.usedOTT, Array(authorization.replayKey.utf8),
-                                                             old: [], new: Array(authorization.token.utf8))
+            _ = try? await authority.spend(token: authorization.token, replayKey: authorization.replayKey)
             throw error
         }
     }

@@ -32,22 +32,7 @@ enum CertificateFactory {
             OrganizationName(name)
             CommonName("\(name) Root CA")
         }
-        let publicKey = key.publicKey.certificatePublicKey
-        return try Certificate(
-            version: .v3,
-            serialNumber: randomSerial(),
-            publicKey: publicKey,
-            notValidBefore: now,
-            notValidAfter: now.addingTimeInterval(validity),
-            issuer: subject,
-            subject: subject,
-            signatureAlgorithm: signatureAlgorithm(for: key),
-            extensions: try Certificate.Extensions {
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
-                SubjectKeyIdentifier(hash: publicKey)
-            },
-            issuerPrivateKey: key.certificatePrivateKey)
+        return try makeCA(subject: subject, key: key, issuer: nil, issuerKey: key, maxPathLength: 1, validity: validity, now: now)
     }
 
     /// An intermediate signed by `root`: CA, path length 0, certSign + crlSign.
@@ -57,6 +42,13 @@ enum CertificateFactory {
             OrganizationName(name)
             CommonName("\(name) Intermediate CA")
         }
+        return try makeCA(subject: subject, key: key, issuer: root, issuerKey: rootKey, maxPathLength: 0, validity: validity, now: now)
+    }
+
+    /// A CA certificate; self-signed when `issuer` is nil.
+    private static func makeCA(subject: DistinguishedName, key: PrivateKeyMaterial, issuer: Certificate?,
+                               issuerKey: PrivateKeyMaterial, maxPathLength: Int, validity: TimeInterval,
+                               now: Date) throws -> Certificate {
         let publicKey = key.publicKey.certificatePublicKey
         return try Certificate(
             version: .v3,
@@ -64,16 +56,16 @@ enum CertificateFactory {
             publicKey: publicKey,
             notValidBefore: now,
             notValidAfter: now.addingTimeInterval(validity),
-            issuer: root.subject,
+            issuer: issuer?.subject ?? subject,
             subject: subject,
-            signatureAlgorithm: signatureAlgorithm(for: rootKey),
+            signatureAlgorithm: signatureAlgorithm(for: issuerKey),
             extensions: try Certificate.Extensions {
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: maxPathLength))
                 SubjectKeyIdentifier(hash: publicKey)
-                try authorityKeyIdentifier(of: root)
+                if let issuer { try authorityKeyIdentifier(of: issuer) }
             },
-            issuerPrivateKey: rootKey.certificatePrivateKey)
+            issuerPrivateKey: issuerKey.certificatePrivateKey)
     }
 
     /// The CA's own TLS certificate (§10.1): CN = commonName, SANs = dnsNames (IP literals as IP

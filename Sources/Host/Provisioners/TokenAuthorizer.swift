@@ -74,12 +74,8 @@ struct TokenAuthorizer {
         guard let subject = claims.subject, !subject.isEmpty else {
             throw APIError.unauthorized("invalid token: subject is empty")
         }
-        // Without a jti, step-ca keys the replay record on a hash of the whole token. We hash the
-        // signed part instead: an ECDSA signature can be re-encoded (s → n−s) into a second valid
-        // token, which would otherwise get a fresh replay key.
-        let replayKey = claims.id.flatMap { $0.isEmpty ? nil : $0 }
-            ?? SHA256.hash(data: parsed.signingInput).map { String(format: "%02x", $0) }.joined()
-        return TokenAuthorization(provisioner: provisioner, claims: claims, replayKey: replayKey, token: parsed.compact)
+        return TokenAuthorization(provisioner: provisioner, claims: claims, replayKey: ReplayKey.of(parsed, claims: claims),
+                                  token: parsed.compact)
     }
 
     /// step-ca's `LoadByToken`: audience fragment, else `<iss>:<kid>` for JWK.
@@ -96,6 +92,17 @@ struct TokenAuthorizer {
             return provisioner
         }
         throw APIError.unauthorized("invalid token: audience \(claims.audience) does not name this CA")
+    }
+}
+
+/// The key under which a token's use is recorded in `used_ott`.
+enum ReplayKey {
+    /// The `jti`, else a hash. Without a jti, step-ca hashes the whole token; we hash the signed
+    /// part instead, because an ECDSA signature can be re-encoded (s → n−s) into a second valid
+    /// token that would otherwise get a fresh replay key.
+    static func of(_ parsed: ParsedJWS, claims: JWTClaims) -> String {
+        if let id = claims.id, !id.isEmpty { return id }
+        return SHA256.hash(data: parsed.signingInput).map { String(format: "%02x", $0) }.joined()
     }
 }
 
