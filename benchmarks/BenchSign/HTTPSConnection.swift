@@ -13,6 +13,7 @@ struct HTTPSConnection {
     var inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
     let host: String
+    let channel: any Channel
 
     static func connect(host: String, port: Int, serverName: String, trustRoot: NIOSSLCertificate,
                         group: EventLoopGroup) async throws -> HTTPSConnection {
@@ -27,7 +28,14 @@ struct HTTPSConnection {
                 return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
             }
         }
-        return HTTPSConnection(inbound: channel.inbound.makeAsyncIterator(), outbound: channel.outbound, host: serverName)
+        return HTTPSConnection(inbound: channel.inbound.makeAsyncIterator(), outbound: channel.outbound, host: serverName,
+                               channel: channel.channel)
+    }
+
+    /// Finishes the writer (NIO requires it before the writer goes away) and closes the connection.
+    func close() async {
+        outbound.finish()
+        try? await channel.close()
     }
 
     /// Sends one POST and reads the whole response.

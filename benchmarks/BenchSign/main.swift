@@ -94,6 +94,7 @@ func run(_ prepared: Prepared, concurrency: Int, server: ServerUnderTest, trustR
                     local.append((index, Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
                                   response.status, response.body))
                 }
+                await connection.close()
                 return local
             }
         }
@@ -146,25 +147,30 @@ let options = try Options(CommandLine.arguments)
 let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
 let binary = options.binary ?? executableDirectory + "/step-ca"
 let server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory)
-defer { server.stop() }
 let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
 let trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
 let intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
 let group = MultiThreadedEventLoopGroup.singleton
 
-print("step-ca issuance benchmark: \(options.requests) certificates per run, SQLite plugin, P-256 CSRs, keep-alive HTTPS/1.1")
-print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert")
-var offset = 0
-for concurrency in options.concurrency {
-    let prepared = try prepare(count: options.requests, server: server, offset: offset)
-    offset += options.requests
-    let cpuBefore = server.cpuSeconds()
-    let result = try await run(prepared, concurrency: concurrency, server: server, trustRoot: trustRoot, group: group)
-    let cpu = server.cpuSeconds() - cpuBefore
-    let serials = try verify(result.responses, subjects: prepared.subjects, intermediate: intermediate)
-    guard serials.count == options.requests else { throw BenchError("duplicate serials: \(serials.count) distinct of \(options.requests)") }
-    let sorted = result.latencies.sorted()
-    print(String(format: "%11d  %7.0f  %7.2f  %7.2f  %7.2f   %6.3f", concurrency, Double(options.requests) / result.seconds,
-                 percentile(sorted, 0.5) * 1000, percentile(sorted, 0.9) * 1000, percentile(sorted, 0.99) * 1000,
-                 cpu * 1000 / Double(options.requests)))
+do {
+    print("step-ca issuance benchmark: \(options.requests) certificates per run, SQLite plugin, P-256 CSRs, keep-alive HTTPS/1.1")
+    print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert")
+    var offset = 0
+    for concurrency in options.concurrency {
+        let prepared = try prepare(count: options.requests, server: server, offset: offset)
+        offset += options.requests
+        let cpuBefore = server.cpuSeconds()
+        let result = try await run(prepared, concurrency: concurrency, server: server, trustRoot: trustRoot, group: group)
+        let cpu = server.cpuSeconds() - cpuBefore
+        let serials = try verify(result.responses, subjects: prepared.subjects, intermediate: intermediate)
+        guard serials.count == options.requests else { throw BenchError("duplicate serials: \(serials.count) distinct of \(options.requests)") }
+        let sorted = result.latencies.sorted()
+        print(String(format: "%11d  %7.0f  %7.2f  %7.2f  %7.2f   %6.3f", concurrency, Double(options.requests) / result.seconds,
+                     percentile(sorted, 0.5) * 1000, percentile(sorted, 0.9) * 1000, percentile(sorted, 0.99) * 1000,
+                     cpu * 1000 / Double(options.requests)))
+    }
+    server.stop()
+} catch {
+    server.stop()
+    throw error
 }

@@ -42,7 +42,8 @@ struct APIError: Error, CustomStringConvertible, Sendable {
         APIError(status: 500, message: internalMessage, detail: detail)
     }
 
-    static func notImplemented(_ detail: String) -> APIError {
+    /// 501 Not Implemented with the generic message (e.g. active revocation, revocation without a DB).
+    static func unsupportedFeature(_ detail: String) -> APIError {
         APIError(status: 501, message: notImplementedMessage, detail: detail)
     }
 }

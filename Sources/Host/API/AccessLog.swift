@@ -78,9 +78,7 @@ struct AccessLog: Sendable {
     }
 
     static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
+        UTCClock.iso8601(seconds: Int(Date().timeIntervalSince1970)) + "Z"
     }
 
     /// Go's `Duration.String` for sub-hour values (`85.877µs`, `2.453159ms`).

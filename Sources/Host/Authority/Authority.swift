@@ -18,6 +18,10 @@ final class Authority: Sendable {
     let provisioners: ProvisionerDirectory
     /// Signs leaves with the issuing certificate and key.
     let leafBuilder: LeafBuilder
+    /// The constant parts of every sign response (chain, TLS options), serialised once.
+    let signResponseParts: SignResponse.ConstantParts
+    /// Each provisioner's effective claims (or why they are invalid), computed once.
+    private let claimsByProvisioner: [String: Result<EffectiveClaims, ConfigError>]
 
     init(runtime: CARuntime, now: Date = Date()) throws {
         self.runtime = runtime
@@ -40,6 +44,20 @@ final class Authority: Sendable {
         caByFingerprint = byFingerprint
         provisioners = ProvisionerDirectory(runtime.config.authority.provisioners)
         leafBuilder = try LeafBuilder(issuer: material.issuer, issuerKey: material.signingKey)
+        signResponseParts = SignResponse.ConstantParts(intermediatesPEM: intermediatesPEM, tls: runtime.config.tls)
+        var claims: [String: Result<EffectiveClaims, ConfigError>] = [:]
+        for provisioner in runtime.config.authority.provisioners {
+            claims[provisioner.id] = Result { () throws(ConfigError) -> EffectiveClaims in
+                try runtime.config.effectiveClaims(for: provisioner)
+            }
+        }
+        claimsByProvisioner = claims
+    }
+
+    /// The provisioner's claims over the authority's and the built-ins (reference §4.2).
+    func claims(for provisioner: Provisioner) throws(ConfigError) -> EffectiveClaims {
+        if let cached = claimsByProvisioner[provisioner.id] { return try cached.get() }
+        return try config.effectiveClaims(for: provisioner)
     }
 
     var config: CAConfig { runtime.config }

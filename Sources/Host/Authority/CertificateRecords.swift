@@ -75,14 +75,25 @@ enum GoTime {
     static func format(_ date: Date) -> String {
         let seconds = floor(date.timeIntervalSince1970)
         let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        var text = formatter.string(from: Date(timeIntervalSince1970: seconds))
+        var text = UTCClock.iso8601(seconds: Int(seconds))
         if nanos > 0 {
-            var fraction = String(format: "%09d", nanos)
+            var fraction = String(nanos)
+            fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
             while fraction.hasSuffix("0") { fraction.removeLast() }
-            text = String(text.dropLast()) + "." + fraction + "Z"
+            text += "." + fraction
         }
-        return text
+        return text + "Z"
+    }
+}
+
+/// UTC calendar fields without Foundation formatters (which are slow to create on Linux).
+enum UTCClock {
+    /// `2006-01-02T15:04:05` for seconds since 1970.
+    static func iso8601(seconds: Int) -> String {
+        var time = time_t(seconds)
+        var fields = tm()
+        gmtime_r(&time, &fields)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(fields.tm_year + 1900)-\(two(fields.tm_mon + 1))-\(two(fields.tm_mday))T\(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))"
     }
 }

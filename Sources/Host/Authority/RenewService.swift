@@ -20,7 +20,7 @@ struct RenewService {
         let data = try await authority.database.get(DatabaseTables.x509CertsData, Array(serial.utf8))
         let provisioner = try resolveProvisioner(old, recorded: data)
         if let provisioner {
-            let claims = (try? authority.config.effectiveClaims(for: provisioner)) ?? .builtIn
+            let claims = (try? authority.claims(for: provisioner)) ?? .builtIn
             if claims.disableRenewal {
                 throw APIError.unauthorized("renew is disabled for provisioner \"\(provisioner.name)\"")
             }

@@ -42,10 +42,10 @@ struct RevokeService {
             throw APIError.badRequest("reasonCode out of bounds")
         }
         guard request.passive else {
-            throw APIError.notImplemented("non-passive revocation not implemented")
+            throw APIError.unsupportedFeature("non-passive revocation not implemented")
         }
         guard authority.database.isPersistent else {
-            throw APIError.notImplemented("revocation needs a database")
+            throw APIError.unsupportedFeature("revocation needs a database")
         }
         log.set("serial", serial)
         log.set("reasonCode", String(request.reasonCode))

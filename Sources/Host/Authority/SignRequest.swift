@@ -13,33 +13,30 @@ struct SignRequest: Sendable {
     var ott: String
     var notBefore: TimeOrDuration?
     var notAfter: TimeOrDuration?
-    var templateData: String?
     /// Set when the CSR is well-formed but carries an RSA key under 2048 bits (refused with 403).
     var weakRSABits: Int?
 
+    private struct Body: Decodable {
+        var csr: String?
+        var ott: String?
+        var notBefore: String?
+        var notAfter: String?
+    }
+
+    /// Decodes the body strictly by type, ignoring unknown members, as Go's decoder does.
     static func decode(_ body: [UInt8]) throws -> SignRequest {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body)) else {
             throw APIError.badRequest("error decoding json")
         }
-        func string(_ key: String) throws -> String? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let text = value as? String else { throw APIError.badRequest("error decoding json") }
-            return text
-        }
-        var request = SignRequest(csr: nil, csrDER: [], ott: try string("ott") ?? "")
-        if let pem = try string("csr"), !pem.isEmpty {
-            if let bits = CSRDecoder.weakRSAKeyBits(pem: pem) {
-                request.weakRSABits = bits
-            } else {
-                (request.csr, request.csrDER) = try CSRDecoder.decode(pem: pem)
+        var request = SignRequest(csr: nil, csrDER: [], ott: decoded.ott ?? "")
+        if let pem = decoded.csr, !pem.isEmpty {
+            switch try CSRDecoder.decode(pem: pem) {
+            case .request(let csr, let der): (request.csr, request.csrDER) = (csr, der)
+            case .weakRSA(let bits): request.weakRSABits = bits
             }
         }
-        request.notBefore = try TimeOrDuration.parse(try string("notBefore"))
-        request.notAfter = try TimeOrDuration.parse(try string("notAfter"))
-        if let data = object["templateData"], !(data is NSNull),
-           let json = try? JSONSerialization.data(withJSONObject: data, options: [.fragmentsAllowed]) {
-            request.templateData = String(decoding: json, as: UTF8.self)
-        }
+        request.notBefore = try TimeOrDuration.parse(decoded.notBefore)
+        request.notAfter = try TimeOrDuration.parse(decoded.notAfter)
         return request
     }
 
@@ -57,13 +54,27 @@ struct SignRequest: Sendable {
 
 /// Reads a PEM certificate request (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`).
 enum CSRDecoder {
-    /// The modulus size of an RSA key under 2048 bits in a well-formed CSR, else nil. Such keys
-    /// are refused by the X.509 parser, so they are recognised here to answer step-ca's 403.
-    static func weakRSAKeyBits(pem: String) -> Int? {
+    enum Outcome {
+        case request(CertificateSigningRequest, [UInt8])
+        /// A well-formed request whose RSA key is under 2048 bits (the X.509 parser refuses those).
+        case weakRSA(bits: Int)
+    }
+
+    /// Parses the PEM once; anything that is neither a request nor a weak-RSA request is a 400
+    /// "error decoding json", as Go's decoder reports it.
+    static func decode(pem: String) throws -> Outcome {
         guard let blocks = try? PEMBlock.parseAll(pem),
-              let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" }),
-              (try? CertificateSigningRequest(derEncoded: Array(block.bytes))) == nil,
-              let root = try? DER.parse(Array(block.bytes)),
+              let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" })
+        else { throw APIError.badRequest("error decoding json") }
+        let der = Array(block.bytes)
+        if let csr = try? CertificateSigningRequest(derEncoded: der) { return .request(csr, der) }
+        if let bits = weakRSAKeyBits(der: der) { return .weakRSA(bits: bits) }
+        throw APIError.badRequest("error decoding json")
+    }
+
+    /// The modulus size of an RSA subject key under 2048 bits in CSR DER, else nil.
+    static func weakRSAKeyBits(der: [UInt8]) -> Int? {
+        guard let root = try? DER.parse(der),
               case .constructed(let outer) = root.content, let info = outer.first(where: { _ in true }),
               case .constructed(let infoNodes) = info.content
         else { return nil }
@@ -82,14 +93,6 @@ enum CSRDecoder {
         guard let first = bytes.first else { return nil }
         let size = (bytes.count - 1) * 8 + (8 - first.leadingZeroBitCount)
         return size < 2048 ? size : nil
-    }
-
-    static func decode(pem: String) throws -> (CertificateSigningRequest, [UInt8]) {
-        guard let blocks = try? PEMBlock.parseAll(pem),
-              let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" }),
-              let csr = try? CertificateSigningRequest(derEncoded: Array(block.bytes))
-        else { throw APIError.badRequest("error decoding json") }
-        return (csr, Array(block.bytes))
     }
 }
 

@@ -48,7 +48,7 @@ struct SignService {
 
         let claims: EffectiveClaims
         do {
-            claims = try authority.config.effectiveClaims(for: provisioner)
+            claims = try authority.claims(for: provisioner)
         } catch {
             throw APIError.unauthorized(message: "provisioner \"\(provisioner.name)\" is disabled due to an initialization error",
                                         detail: error.description)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StepConfig
+import StepCrypto
 
 /// `POST /sign` (and later `/renew`, `/rekey`, `/revoke`).
 enum CertificateHandlers {
@@ -15,21 +16,33 @@ enum CertificateHandlers {
 /// `{"crt": PEM, "ca": PEM|null, "certChain": [PEM...], "tlsOptions": {...}}`, status 201.
 enum SignResponse {
     static func response(_ issued: IssuedCertificate, authority: Authority) -> Response {
-        let leaf = CertificateFiles.pem(issued.certificate)
-        let chain = [leaf] + authority.intermediatesPEM
-        let tls = authority.config.tls
+        let leaf = OrderedJSON.quote(PEMBlock(type: "CERTIFICATE", bytes: Data(issued.der)).encoded)
+        let parts = authority.signResponseParts
         let body = OrderedJSON.object([
-            ("crt", .string(leaf)),
-            ("ca", chain.count > 1 ? .string(chain[1]) : .null),
-            ("certChain", .array(chain.map { .string($0) })),
-            ("tlsOptions", .object([
+            ("crt", .raw(leaf)),
+            ("ca", .raw(parts.ca)),
+            ("certChain", .raw("[" + ([leaf] + parts.quotedIntermediates).joined(separator: ",") + "]")),
+            ("tlsOptions", .raw(parts.tlsOptions)),
+        ])
+        return JSONBody.response(status: .created, json: body)
+    }
+
+    /// The parts of a sign response that are the same for every certificate.
+    struct ConstantParts: Sendable {
+        let ca: String
+        let quotedIntermediates: [String]
+        let tlsOptions: String
+
+        init(intermediatesPEM: [String], tls: TLSOptions) {
+            quotedIntermediates = intermediatesPEM.map(OrderedJSON.quote)
+            ca = quotedIntermediates.first ?? "null"
+            tlsOptions = OrderedJSON.object([
                 ("cipherSuites", .array(tls.cipherSuites.map { .string($0) })),
                 ("minVersion", .number(tls.minVersion.rawValue)),
                 ("maxVersion", .number(tls.maxVersion.rawValue)),
                 ("renegotiation", .bool(tls.renegotiation)),
-            ])),
-        ])
-        return JSONBody.response(status: .created, json: body)
+            ]).compact()
+        }
     }
 }
 
@@ -60,7 +73,9 @@ enum RenewalHandlers {
             throw APIError.badRequest("error decoding json")
         }
         guard let pem = object["csr"] as? String, !pem.isEmpty else { throw APIError.badRequest("missing csr") }
-        let (csr, _) = try CSRDecoder.decode(pem: pem)
+        guard case .request(let csr, _) = try CSRDecoder.decode(pem: pem) else {
+            throw APIError.forbidden(PublicKeyChecks.weakRSAMessage)
+        }
         guard csr.publicKey.isValidSignature(csr.signature, for: csr) else { throw APIError.badRequest("invalid csr") }
         try PublicKeyChecks.validate(csr.publicKey)
         let issued = try await RenewService(authority: authority).renew(certificate, newKey: csr.publicKey, viaToken: false,

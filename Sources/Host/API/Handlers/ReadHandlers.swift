@@ -34,12 +34,12 @@ enum ReadHandlers {
     }
 
     static let intermediates: APIHandler = { request in
-        guard !request.authority.intermediatesPEM.isEmpty else { throw APIError.notImplemented("no intermediates configured") }
+        guard !request.authority.intermediatesPEM.isEmpty else { throw APIError.unsupportedFeature("no intermediates configured") }
         return certificates(request.authority.intermediatesPEM)
     }
 
     static let intermediatesPEM: APIHandler = { request in
-        guard !request.authority.intermediatesPEM.isEmpty else { throw APIError.notImplemented("no intermediates configured") }
+        guard !request.authority.intermediatesPEM.isEmpty else { throw APIError.unsupportedFeature("no intermediates configured") }
         return JSONBody.pem(request.authority.intermediatesPEM.joined())
     }
 
