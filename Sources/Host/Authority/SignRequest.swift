@@ -63,13 +63,29 @@ enum CSRDecoder {
     /// Parses the PEM once; anything that is neither a request nor a weak-RSA request is a 400
     /// "error decoding json", as Go's decoder reports it.
     static func decode(pem: String) throws -> Outcome {
-        guard let blocks = try? PEMBlock.parseAll(pem),
-              let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" })
-        else { throw APIError.badRequest("error decoding json") }
-        let der = Array(block.bytes)
+        guard let der = quickDER(pem) ?? fullDER(pem) else { throw APIError.badRequest("error decoding json") }
         if let csr = try? CertificateSigningRequest(derEncoded: der) { return .request(csr, der) }
         if let bits = weakRSAKeyBits(der: der) { return .weakRSA(bits: bits) }
         throw APIError.badRequest("error decoding json")
+    }
+
+    /// The common case, a single `CERTIFICATE REQUEST` block without headers, without the
+    /// general PEM parser.
+    private static func quickDER(_ pem: String) -> [UInt8]? {
+        let begin = "-----BEGIN CERTIFICATE REQUEST-----", end = "-----END CERTIFICATE REQUEST-----"
+        guard let start = pem.range(of: begin), let stop = pem.range(of: end, range: start.upperBound..<pem.endIndex) else {
+            return nil
+        }
+        let body = pem[start.upperBound..<stop.lowerBound]
+        guard !body.contains(":"), let data = Data(base64Encoded: String(body.filter { !$0.isWhitespace })) else { return nil }
+        return Array(data)
+    }
+
+    private static func fullDER(_ pem: String) -> [UInt8]? {
+        guard let blocks = try? PEMBlock.parseAll(pem),
+              let block = blocks.first(where: { $0.type == "CERTIFICATE REQUEST" || $0.type == "NEW CERTIFICATE REQUEST" })
+        else { return nil }
+        return Array(block.bytes)
     }
 
     /// The modulus size of an RSA subject key under 2048 bits in CSR DER, else nil.

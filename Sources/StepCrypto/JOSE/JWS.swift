@@ -130,6 +130,26 @@ public enum JWS {
         )
     }
 
+    /// Whether the bits of the last base64url character that carry no data are zero (the only
+    /// way two spellings of the same bytes can differ), checked without re-encoding.
+    private static func hasZeroTrailingBits(_ text: Substring) -> Bool {
+        guard let last = text.utf8.last else { return true }
+        let value: UInt8
+        switch last {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = last - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): value = last - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = last - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): value = 62
+        case UInt8(ascii: "_"): value = 63
+        default: return false
+        }
+        switch text.utf8.count % 4 {
+        case 2: return value & 0x0f == 0
+        case 3: return value & 0x03 == 0
+        default: return true
+        }
+    }
+
     /// Decodes one segment: unpadded base64url in its canonical form, so a token has exactly one
     /// spelling (a different string for the same bytes would slip past a replay check keyed on
     /// the token's hash).
@@ -140,7 +160,7 @@ public enum JWS {
         } catch let error as StepCryptoError {
             throw JWSError.malformed(error.reason)
         }
-        guard Base64URL.encode(data).utf8.elementsEqual(text.utf8) else {
+        guard hasZeroTrailingBits(text) else {
             throw JWSError.malformed("JWS \(what) is not canonical base64url (non-zero trailing bits)")
         }
         return data
