@@ -5,7 +5,7 @@ import NIOPosix
 import NIOSSL
 
 /// A small HTTPS client for the CA's API, used by the client commands (`certificate`, `renew`,
-/// `revoke`). It trusts only the given root and can present a client certificate (mTLS).
+/// `revoke`). It trusts only the given root.
 struct CAClient {
     struct Response {
         let status: Int
@@ -22,7 +22,6 @@ struct CAClient {
 
     let url: URL
     let root: NIOSSLCertificate
-    var clientCertificate: (chain: [NIOSSLCertificate], key: NIOSSLPrivateKey)?
 
     init(caURL: String, rootFile: String) throws {
         guard let url = URL(string: caURL), url.scheme == "https", url.host != nil else {
@@ -49,10 +48,6 @@ struct CAClient {
         let port = url.port ?? 443
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates([root])
-        if let clientCertificate {
-            configuration.certificateChain = clientCertificate.chain.map { .certificate($0) }
-            configuration.privateKey = .privateKey(clientCertificate.key)
-        }
         let context = try NIOSSLContext(configuration: configuration)
         let serverName = IPAddressBytes(host) == nil ? host : nil
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

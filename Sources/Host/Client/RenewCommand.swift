@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import NIOSSL
+import StepCrypto
+import X509
 
-/// `step-ca renew CRT KEY`: renews a certificate over mTLS (like `step ca renew`).
+/// `step-ca renew CRT KEY`: renews a certificate, proving possession of its key with a renew token (like `step ca renew`).
 struct RenewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "renew", abstract: "Renew a certificate (like `step ca renew`).")
 
@@ -14,9 +16,12 @@ struct RenewCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runClient {
-            var ca = try client.makeClient()
-            ca.clientCertificate = try ClientCredentials.load(crtFile: crtFile, keyFile: keyFile)
-            let response = try await ca.post("/1.0/renew", json: [:])
+            let ca = try client.makeClient()
+            // The certificate proves possession with a renew token signed by its own key
+            // (step-ca's `Authorization: Bearer` form with the chain in `x5cInsecure`).
+            let token = try RenewTokenMaker.make(crtFile: crtFile, keyFile: keyFile, audience:
+                ca.url.absoluteString.trimmingSuffix("/") + "/1.0/renew")
+            let response = try await ca.post("/1.0/renew", json: [:], headers: ["Authorization": "Bearer \(token)"])
             guard response.status == 201,
                   let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
                   let chain = object["certChain"] as? [String] else {
@@ -29,7 +34,7 @@ struct RenewCommand: AsyncParsableCommand {
     }
 }
 
-/// `step-ca revoke SERIAL`: passive revocation with a token or over mTLS (like `step ca revoke`).
+/// `step-ca revoke SERIAL`: passive revocation with a provisioner token (like `step ca revoke`).
 struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a certificate (like `step ca revoke`).")
 
@@ -38,27 +43,21 @@ struct RevokeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A revocation token; without it one is made from the provisioner.") var token: String?
     @Option(name: .long, help: "The JWK provisioner that makes the token.") var provisioner: String?
     @Option(name: .long, help: "A file with the provisioner password.") var passwordFile: String?
-    @Option(name: .long, help: "Revoke over mTLS with this certificate instead of a token.") var cert: String?
-    @Option(name: .long, help: "The key of --cert.") var key: String?
     @Option(name: .long, help: "The reason for the revocation.") var reason = ""
     @Option(name: .customLong("reasonCode"), help: "The RFC 5280 reason code (0-10).") var reasonCode = 0
 
     func run() async throws {
         try await runClient {
-            var ca = try client.makeClient()
+            let ca = try client.makeClient()
             guard let serial = SerialNumbers.normalise(self.serial) else {
                 throw StartupError(.usage, "\(self.serial) is not a serial number")
             }
             var body: [String: Any] = ["serial": serial, "reasonCode": reasonCode, "reason": reason, "passive": true]
-            if let cert, let key {
-                ca.clientCertificate = try ClientCredentials.load(crtFile: cert, keyFile: key)
+            if let token {
+                body["ott"] = token
             } else {
-                if let token {
-                    body["ott"] = token
-                } else {
-                    body["ott"] = try await ProvisionerTokens(client: ca).revokeToken(
-                        serial: serial, provisioner: provisioner, passwordFile: passwordFile)
-                }
+                body["ott"] = try await ProvisionerTokens(client: ca).revokeToken(
+                    serial: serial, provisioner: provisioner, passwordFile: passwordFile)
             }
             let response = try await ca.post("/1.0/revoke", json: body)
             guard response.status == 200 else {
@@ -69,13 +68,24 @@ struct RevokeCommand: AsyncParsableCommand {
     }
 }
 
-/// A client certificate chain and key for mTLS.
-enum ClientCredentials {
-    static func load(crtFile: String, keyFile: String) throws -> (chain: [NIOSSLCertificate], key: NIOSSLPrivateKey) {
+/// Builds the renew token step-ca accepts in `Authorization: Bearer`.
+enum RenewTokenMaker {
+    static func make(crtFile: String, keyFile: String, audience: String, now: Date = Date()) throws -> String {
+        let chain: [Certificate]
+        let key: PrivateKeyMaterial
         do {
-            return (try NIOSSLCertificate.fromPEMFile(crtFile), try NIOSSLPrivateKey(file: keyFile, format: .pem))
+            chain = try CertificateFiles.load(crtFile, purpose: "client")
+            key = try PrivateKeyFile.read(pem: try Data(contentsOf: URL(fileURLWithPath: keyFile)), password: nil)
+        } catch let error as StartupError {
+            throw error
         } catch {
-            throw StartupError(.certificate, "cannot read \(crtFile) and \(keyFile): \(error)")
+            throw StartupError(.key, "cannot read \(keyFile): \(error)")
         }
+        let claims = JWTClaims(
+            issuer: "step-ca-client/1.0", subject: ClientCertificate.commonName(chain[0]), audience: [audience],
+            expiry: NumericDate(now.addingTimeInterval(300)), notBefore: NumericDate(now), issuedAt: NumericDate(now),
+            id: TokenCommand.randomHex(32))
+        let x5c = JSONValue.array(chain.map { .string(Data(CertificateFiles.der($0)).base64EncodedString()) })
+        return try JWS.sign(claims: claims, key: key, additionalHeader: [(name: "x5cInsecure", value: x5c)])
     }
 }
