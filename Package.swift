@@ -20,6 +20,8 @@ let package = Package(
     products: [
         .executable(name: "step-ca", targets: ["Host"]),
         .library(name: "stepca-db-sqlite", type: .dynamic, targets: ["DBSQLite"]),
+        .library(name: "stepca-db-postgres", type: .dynamic, targets: ["DBPostgres"]),
+        .library(name: "stepca-db-mysql", type: .dynamic, targets: ["DBMySQL"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
         .executable(name: "stepca-bench-sign", targets: ["BenchSign"]),
@@ -102,6 +104,48 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
+        // PostgreSQL through libpq, with step-ca's schema. Only this plugin links libpq.
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Plugins/db-postgres/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "PostgresKV",
+            dependencies: ["PluginKit", "CLibPQ"],
+            path: "Plugins/db-postgres/Store",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "DBPostgres",
+            dependencies: ["PluginKit", "PostgresKV"],
+            path: "Plugins/db-postgres/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        // MySQL and MariaDB through libmariadb, with step-ca's schema and the Go driver's DSNs.
+        .systemLibrary(
+            name: "CMariaDB",
+            path: "Plugins/db-mysql/CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        .target(
+            name: "MySQLKV",
+            dependencies: ["PluginKit", "CMariaDB"],
+            path: "Plugins/db-mysql/Store",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "DBMySQL",
+            dependencies: ["PluginKit", "MySQLKV"],
+            path: "Plugins/db-mysql/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
         // Latency and throughput of the SQLite plugin: in-process, through the C ABI, and
         // through the C ABI on a thread pool (see benchmarks/README.md).
         .executableTarget(
@@ -133,7 +177,7 @@ let package = Package(
 
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
-        .testTarget(name: "PluginABITests", dependencies: ["Host", "PluginABI"], swiftSettings: v5),
+        .testTarget(name: "PluginABITests", dependencies: ["Host", "PluginABI", "MySQLKV", "PostgresKV"], swiftSettings: v5),
         .testTarget(
             name: "HostTests",
             dependencies: [

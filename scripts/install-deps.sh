@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   build-essential pkg-config make          # C plugins and the plugin example
   libsqlite3-dev sqlite3                   # the embedded database plugin
+  libpq-dev postgresql                     # the PostgreSQL plugin and its test server
+  libmariadb-dev mariadb-server mariadb-client  # the MySQL plugin and its test server
   openssl openssh-client curl ca-certificates   # key vectors, HTTPS probes in tests
   binutils                                 # nm, ldd checks of the plugin isolation
   python3 python3-pip                      # independent JOSE implementation for tests
@@ -18,8 +20,14 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Keep Debian's maintainer scripts from starting database daemons: the test script starts
+  # its own throwaway servers on loopback.
+  if [ ! -e /usr/sbin/policy-rc.d ] && [ ! -d /run/systemd/system ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+  fi
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # joserfc and cryptography check our JOSE output and certificates independently of our code.

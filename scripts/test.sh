@@ -6,6 +6,21 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 
+# Throwaway PostgreSQL and MariaDB servers on loopback for the database plugins' tests,
+# stopped again however this script ends. Their data lives under $INFRA_DIR.
+export INFRA_DIR=${INFRA_DIR:-/tmp/stepca-services}
+stop_services() {
+  ./scripts/services/postgres.sh stop || true
+  ./scripts/services/mariadb.sh stop || true
+}
+trap stop_services EXIT
+echo "== database servers"
+stop_services
+rm -rf "$INFRA_DIR/postgres" "$INFRA_DIR/mariadb"
+eval "$(./scripts/services/postgres.sh start)"
+eval "$(./scripts/services/mariadb.sh start)"
+export PG_DSN MY_DSN
+
 echo "== build (host, plugins, tests)"
 swift build --build-tests
 
@@ -15,6 +30,9 @@ make -C examples/c-memdb check
 
 echo "== plugin isolation"
 bin=$(swift build --show-bin-path)
+for plugin in sqlite postgres mysql; do
+  [ -f "$bin/libstepca-db-$plugin.so" ] || { echo "libstepca-db-$plugin.so was not built" >&2; exit 1; }
+done
 if ldd "$bin/step-ca" | grep -E 'lib(sqlite3|pq|mariadb|mysqlclient|pcsclite|p11-kit)\.so'; then
   echo "step-ca links a backend library; backends belong in plugins" >&2
   exit 1

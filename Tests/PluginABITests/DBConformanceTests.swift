@@ -154,11 +154,31 @@ struct DBConformanceTests {
         }
     }
 
+    @Test("values over the schema's limit are refused, never truncated", arguments: DBBackend.all.filter { $0.maxValueSize < .max })
+    func oversizedValues(backend: DBBackend) async throws {
+        try await backend.withStore { opened in
+            let db = opened.store
+            try await db.createTable("big")
+            let fits = randomBytes(backend.maxValueSize)
+            try await db.set("big", b("fits"), fits)
+            #expect(try await db.get("big", b("fits")) == fits)
+            await expectDatabaseError(.invalid, from: opened) {
+                try await db.set("big", b("over"), randomBytes(backend.maxValueSize + 1))
+            }
+            #expect(try await db.get("big", b("over")) == nil, "a refused value must not be stored in part")
+            await expectDatabaseError(.invalid, from: opened) {
+                _ = try await db.compareAndSwap("big", b("fits"), old: fits, new: randomBytes(backend.maxValueSize + 1))
+            }
+            #expect(try await db.get("big", b("fits")) == fits)
+        }
+    }
+
     @Test("large values round-trip", arguments: DBBackend.all, [1 << 20, 16 << 20])
     func largeValues(backend: DBBackend, size: Int) async throws {
         try await backend.withStore { opened in
             let db = opened.store
             try await db.createTable("big")
+            let size = min(size, backend.maxValueSize)
             let value = randomBytes(size)
             try await db.set("big", b("blob"), value)
             #expect(try await db.get("big", b("blob")) == value)

@@ -19,6 +19,10 @@ struct DBBackend: Sendable, CustomTestStringConvertible {
     let source: Source
     /// The ca.json `db` object for a fresh database whose files live in the given directory.
     let config: @Sendable (_ scratch: String) -> String
+    /// The largest value the backend's schema stores (MySQL's `BLOB` column: 65,535 bytes).
+    var maxValueSize: Int = .max
+    /// The environment variable naming the server this backend needs, when it needs one.
+    var serverVariable: String? = nil
 
     var testDescription: String { source == .host ? "host InMemoryStore" : "\(type) plugin" }
 
@@ -30,12 +34,33 @@ struct DBBackend: Sendable, CustomTestStringConvertible {
     /// The host's own in-memory store, the reference behaviour.
     static let hostInMemory = DBBackend(type: "memory", source: .host, config: { _ in "" })
 
-    /// Every backend the suite runs against; one line per backend.
+    /// A plugin talking to a real server whose DSN is in the environment variable `variable`
+    /// (`scripts/test.sh` starts the servers). Each store gets a database of its own, which the
+    /// plugin creates as step-ca does.
+    static func server(_ type: String, dsn variable: String, maxValueSize: Int = .max,
+                       config: @escaping @Sendable (_ dsn: String, _ database: String) -> String) -> DBBackend {
+        var backend = DBBackend(type: type, source: .swiftBuild, config: { scratch in
+            let dsn = ProcessInfo.processInfo.environment[variable] ?? ""
+            return config(dsn, uniqueDatabaseName(for: scratch))
+        })
+        backend.maxValueSize = maxValueSize
+        backend.serverVariable = variable
+        return backend
+    }
+
+    /// Every backend the suite runs against; one line per backend. Server backends are left out
+    /// locally when their server is not configured; in CI they stay and fail.
     static let all: [DBBackend] = [
         .plugin("sqlite", from: .swiftBuild) { #"{"type":"sqlite","dataSource":"\#($0)/t.db","busyTimeoutMilliseconds":5000}"# },
+        .server("postgresql", dsn: "PG_DSN") { #"{"type":"postgresql","dataSource":"\#($0)","database":"\#($1)"}"# },
+        .server("mysql", dsn: "MY_DSN", maxValueSize: 65_535) { #"{"type":"mysql","dataSource":"\#($0)","database":"\#($1)"}"# },
         .plugin("memdb", from: .memdbExample) { _ in #"{"type":"memdb"}"# },
         .hostInMemory,
-    ].filter { $0.source != .memdbExample || TestEnvironment.canCompileC }
+    ].filter { backend in
+        if backend.source == .memdbExample { return TestEnvironment.canCompileC }
+        if let variable = backend.serverVariable { return TestEnvironment.isCI || TestEnvironment.serverConfigured(variable) }
+        return true
+    }
 
     /// The SQLite plugin alone, for its own tests.
     static var sqlite: DBBackend { all.first { $0.type == "sqlite" }! }
@@ -52,6 +77,9 @@ struct DBBackend: Sendable, CustomTestStringConvertible {
     /// Opens a fresh, empty database.
     func open(in scratch: ScratchDirectory) throws -> OpenedStore {
         if source == .host { return OpenedStore(store: InMemoryStore(), pluginName: nil) }
+        if let serverVariable, !TestEnvironment.serverConfigured(serverVariable) {
+            throw TestSetupError("\(serverVariable) is not set: run scripts/test.sh, which starts the \(type) server and sets it")
+        }
         let plugin = try PluginLoader(directories: [pluginDirectory()]).load(kind: .database, type: type)
         let store = try PluginDatabase(plugin: plugin, configJSON: config(scratch.path), description: scratch.path)
         return OpenedStore(store: store, pluginName: plugin.name)
@@ -83,6 +111,13 @@ struct OpenedStore: Sendable {
         guard let pluginName, let error else { return }
         #expect(error.message.hasPrefix("\(pluginName) plugin: "), "\(error.message)", sourceLocation: sourceLocation)
     }
+}
+
+/// A database name unique to one scratch directory: `stepca_test_<random suffix>`, lower case.
+func uniqueDatabaseName(for scratch: String) -> String {
+    let suffix = scratch.split(separator: "-").last.map(String.init) ?? "db"
+    let safe = suffix.lowercased().filter { $0.isLetter || $0.isNumber }
+    return "stepca_test_\(safe)_\(UInt32.random(in: 0 ... .max))"
 }
 
 /// UTF-8 bytes of a string, for readable keys and values.

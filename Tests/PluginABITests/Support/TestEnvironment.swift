@@ -45,6 +45,11 @@ enum TestEnvironment {
         return directory
     }
 
+    /// Whether the environment names a database server (`PG_DSN`, `MY_DSN`).
+    static func serverConfigured(_ variable: String) -> Bool {
+        !(ProcessInfo.processInfo.environment[variable] ?? "").isEmpty
+    }
+
     /// The full path of an executable on `PATH`, or nil.
     static func tool(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
