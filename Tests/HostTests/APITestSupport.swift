@@ -391,18 +391,22 @@ final class LiveCA: @unchecked Sendable {
     /// Taken just before the server was launched: the CA's start time is at or after it.
     let launchedAt: Date
     private let server: ServerProcess
+    /// Whether ``stop()`` removes the directory (false for a second instance).
+    private let ownsDirectory: Bool
 
     var port: Int { server.port }
     var baseURL: String { "https://localhost:\(port)" }
 
     /// - Parameter sortedConfig: write ca.json with its object keys sorted instead of in the
     ///   fixture's (step's) order.
-    init(sortedConfig: Bool = false) throws {
+    /// - Parameter database: the ca.json `db` object to use instead of a sqlite file.
+    init(sortedConfig: Bool = false, database: String? = nil) throws {
         directory = try TestEnvironment.temporaryDirectory()
+        ownsDirectory = true
         do {
             scratch = directory.appendingPathComponent("scratch")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            stepPath = try Self.fixtureStepPath(in: directory, sortedConfig: sortedConfig)
+            stepPath = try Self.fixtureStepPath(in: directory, sortedConfig: sortedConfig, database: database)
             configPath = stepPath.appendingPathComponent("config/ca.json").path
             rootPath = stepPath.appendingPathComponent("certs/root_ca.crt").path
             intermediatePath = stepPath.appendingPathComponent("certs/intermediate_ca.crt").path
@@ -429,9 +433,39 @@ final class LiveCA: @unchecked Sendable {
         LiveCA.register(server.process.processIdentifier)
     }
 
+    /// Another `step-ca` process on the same STEPPATH, ca.json and database (a second instance
+    /// behind a load balancer). Stopping it leaves the files to `other`.
+    init(anotherInstanceOf other: LiveCA) throws {
+        directory = other.directory
+        ownsDirectory = false
+        scratch = other.scratch
+        stepPath = other.stepPath
+        configPath = other.configPath
+        rootPath = other.rootPath
+        intermediatePath = other.intermediatePath
+        databasePath = other.databasePath
+        passwordPath = other.passwordPath
+        rootPEM = other.rootPEM
+        intermediatePEM = other.intermediatePEM
+        provisionerKey = other.provisionerKey
+        launchedAt = Date()
+        server = try ServerProcess(arguments: [configPath, "--password-file", passwordPath],
+                                   environment: ["STEPPATH": stepPath.path])
+        LiveCA.register(server.process.processIdentifier)
+    }
+
+    /// Kills the server process at once (SIGKILL), as a crash would.
+    func kill() {
+        Glibc.kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+    }
+
+    /// The server's output so far (its log lines).
+    var serverOutput: String { server.output }
+
     /// A copy of the step-ca 0.19 fixture STEPPATH with `db` switched to sqlite and port 0. The
     /// rest of ca.json keeps its bytes (and so step's field order) unless `sortedConfig`.
-    static func fixtureStepPath(in directory: URL, sortedConfig: Bool) throws -> URL {
+    static func fixtureStepPath(in directory: URL, sortedConfig: Bool, database: String? = nil) throws -> URL {
         let stepPath = directory.appendingPathComponent("steppath")
         try FileManager.default.copyItem(at: TestEnvironment.fixtures.appendingPathComponent("steppath"), to: stepPath)
         let configURL = stepPath.appendingPathComponent("config/ca.json")
@@ -439,7 +473,7 @@ final class LiveCA: @unchecked Sendable {
         guard let dbStart = text.range(of: "\"db\": {"), let dbEnd = text[dbStart.upperBound...].range(of: "}") else {
             throw APITestError("the fixture ca.json has no db stanza")
         }
-        text.replaceSubrange(dbStart.lowerBound..<dbEnd.upperBound, with: "\"db\": {\"type\": \"sqlite\", \"dataSource\": \"db/ca.db\"}")
+        text.replaceSubrange(dbStart.lowerBound..<dbEnd.upperBound, with: "\"db\": " + (database ?? "{\"type\": \"sqlite\", \"dataSource\": \"db/ca.db\"}"))
         let address = "\"address\": \"127.0.0.1:9443\""
         guard text.contains(address) else { throw APITestError("the fixture ca.json has no address 127.0.0.1:9443") }
         text = text.replacingOccurrences(of: address, with: "\"address\": \"127.0.0.1:0\"")
@@ -456,7 +490,7 @@ final class LiveCA: @unchecked Sendable {
         let pid = server.process.processIdentifier
         server.stop()
         LiveCA.unregister(pid)
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 
     /// A fresh path in the suite's scratch directory.
@@ -700,7 +734,7 @@ final class LiveCA: @unchecked Sendable {
     /// Stops servers a crashed or interrupted run left behind (registered with atexit).
     private static func terminateAll() {
         lock.lock(); let pids = running; lock.unlock()
-        for pid in pids { kill(pid, SIGTERM) }
+        for pid in pids { Glibc.kill(pid, SIGTERM) }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A `step-ca` process started on a fresh PKI (made by `step-ca init`, SQLite database).
+/// A `step-ca` process started on a fresh PKI (made by `step-ca init`; SQLite database unless
+/// another `db` object is given).
 final class ServerUnderTest {
     let directory: URL
     let process = Process()
@@ -14,7 +15,7 @@ final class ServerUnderTest {
     var intermediatePath: String { directory.appendingPathComponent("steppath/certs/intermediate_ca.crt").path }
     var passwordPath: String { directory.appendingPathComponent("password.txt").path }
 
-    init(binary: String, pluginDirectory: String, quiet: Bool = true) throws {
+    init(binary: String, pluginDirectory: String, quiet: Bool = true, database: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepca-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "bench-password".write(toFile: directory.appendingPathComponent("password.txt").path, atomically: true, encoding: .utf8)
@@ -32,6 +33,14 @@ final class ServerUnderTest {
             var config = try String(contentsOfFile: configPath, encoding: .utf8)
             config = config.replacingOccurrences(of: "\"logger\": {\n\t\t\"format\": \"text\"\n\t},\n\t", with: "")
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        }
+        if let database {
+            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any],
+                  let stanza = try? JSONSerialization.jsonObject(with: Data(database.utf8)) else {
+                throw BenchError("--db is not a JSON object: \(database)")
+            }
+            config["db"] = stanza
+            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
         }
 
         process.executableURL = URL(fileURLWithPath: binary)

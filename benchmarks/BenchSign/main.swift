@@ -13,11 +13,14 @@ import StepConfig
 /// verifies every returned certificate, and prints certificates/s, latency percentiles and the
 /// server's CPU time per certificate.
 ///
-/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH]
+/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON]
+///
+/// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`.
 struct Options {
     var requests = 3000
     var concurrency = [1, 16, 64]
     var binary: String?
+    var database: String?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -26,10 +29,17 @@ struct Options {
             case "--requests": requests = Int(iterator.next() ?? "") ?? requests
             case "--concurrency": concurrency = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--step-ca": binary = iterator.next()
-            default: throw BenchError("unknown argument \(argument); use --requests N --concurrency 1,16,64 --step-ca PATH")
+            case "--db": database = iterator.next()
+            default: throw BenchError("unknown argument \(argument); use --requests N --concurrency 1,16,64 --step-ca PATH --db JSON")
             }
         }
     }
+}
+
+/// The `type` of a `--db` object (never its DSN, which may hold a password).
+func databaseType(_ json: String?) -> String {
+    guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return "sqlite" }
+    return object["type"] as? String ?? "unknown"
 }
 
 struct Prepared {
@@ -146,14 +156,14 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 let options = try Options(CommandLine.arguments)
 let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
 let binary = options.binary ?? executableDirectory + "/step-ca"
-let server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory)
+let server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database)
 let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
 let trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
 let intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
 let group = MultiThreadedEventLoopGroup.singleton
 
 do {
-    print("step-ca issuance benchmark: \(options.requests) certificates per run, SQLite plugin, P-256 CSRs, keep-alive HTTPS/1.1")
+    print("step-ca issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1")
     print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert")
     var offset = 0
     for concurrency in options.concurrency {

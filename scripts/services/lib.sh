@@ -6,6 +6,13 @@
 #   'start' is idempotent: if the service is already up it only prints the env.
 #   Every wait loop is bounded (WAIT_S, default 30 s).
 set -u
+# Daemons started by these scripts must not inherit the caller's descriptors beyond stdio: a
+# caller waiting for end-of-file on a pipe (or a process monitor) would otherwise wait for the
+# daemon instead of the script.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
 INFRA_DIR=${INFRA_DIR:-/tmp/stepca-services}
 WAIT_S=${WAIT_S:-30}
 export DEBIAN_FRONTEND=noninteractive
