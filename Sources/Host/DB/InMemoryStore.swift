@@ -49,6 +49,20 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
         }
     }
 
+    /// Iterates a snapshot of the table taken under the lock (copy-on-write, so taking it copies
+    /// nothing), so `visit` runs without the lock and other calls proceed meanwhile.
+    func forEach(_ table: String, _ visit: @escaping @Sendable ([UInt8], [UInt8]) throws -> Bool) async throws {
+        let snapshot = try lock.withLock {
+            guard let entries = tables[table] else { throw missing(table) }
+            return entries
+        }
+        for (key, value) in snapshot {
+            guard try visit(key, value) else { return }
+        }
+    }
+
+    var servesCallsDuringListing: Bool { true }
+
     func compareAndSwap(_ table: String, _ key: [UInt8], old: [UInt8], new: [UInt8]) async throws -> SwapResult {
         try Self.checkKey(key)
         return try lock.withLock { try swapLocked(table, key, old, new) }

@@ -39,6 +39,18 @@ protocol KeyValueStore: Sendable {
     func set(_ table: String, _ key: [UInt8], _ value: [UInt8]) async throws
     func delete(_ table: String, _ key: [UInt8]) async throws
     func list(_ table: String) async throws -> [(key: [UInt8], value: [UInt8])]
+    /// Streams every entry of a table to `visit`, in unspecified order, without collecting them:
+    /// `visit` returns false to stop early (the call then still succeeds); an error it throws
+    /// stops the listing and is rethrown. `visit` runs on the thread doing the listing (for a
+    /// plugin: a plugin pool thread, inside the plugin's `list` call) and may block there to
+    /// apply back-pressure; it must not call this store itself (see
+    /// ``servesCallsDuringListing``).
+    func forEach(_ table: String, _ visit: @escaping @Sendable ([UInt8], [UInt8]) throws -> Bool) async throws
+    /// Whether calls made from other threads proceed while a ``forEach(_:_:)`` is in progress.
+    /// False for a plugin the host serialises (not thread-safe): every other call then waits
+    /// until the listing has returned, so a consumer that looks values up while it holds back
+    /// the listing would deadlock.
+    var servesCallsDuringListing: Bool { get }
     func compareAndSwap(_ table: String, _ key: [UInt8], old: [UInt8], new: [UInt8]) async throws -> SwapResult
     /// Runs every operation in one transaction; on failure nothing is applied.
     func update(_ operations: [KVOperation]) async throws -> [KVResult]

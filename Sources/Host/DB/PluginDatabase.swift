@@ -100,6 +100,22 @@ final class PluginDatabase: KeyValueStore, @unchecked Sendable {
         return box.entries
     }
 
+    /// Streams the plugin's `list` callbacks to `visit` one entry at a time (nothing is
+    /// collected). `visit` runs on the plugin pool thread inside the plugin's `list` call.
+    func forEach(_ name: String, _ visit: @escaping @Sendable ([UInt8], [UInt8]) throws -> Bool) async throws {
+        let box = VisitorBox(visit)
+        try await run("list \(name)") { t, h, err in
+            withBytes(name) { tb in
+                t.pointee.list!(h, tb.baseAddress, tb.count, VisitorBox.visit, Unmanaged.passUnretained(box).toOpaque(), err)
+            }
+        }
+        if let failure = box.failure { throw failure }
+    }
+
+    /// A thread-safe plugin may be called from other threads during a listing (ABI: calls may be
+    /// concurrent); the host serialises every call to any other plugin.
+    var servesCallsDuringListing: Bool { plugin.threadSafe }
+
     func compareAndSwap(_ name: String, _ key: [UInt8], old: [UInt8], new: [UInt8]) async throws -> SwapResult {
         let box = ValueBox()
         let swapped = SwappedBox()

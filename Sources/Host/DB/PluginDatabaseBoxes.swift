@@ -21,6 +21,28 @@ final class EntriesBox: @unchecked Sendable {
     }
 }
 
+/// Hands each entry of a listing to a Swift closure as the plugin produces it. An error thrown
+/// by the closure stops the listing and is kept for the caller to rethrow.
+final class VisitorBox: @unchecked Sendable {
+    private let body: @Sendable ([UInt8], [UInt8]) throws -> Bool
+    /// Written on the listing thread only; read by the caller after `list` has returned.
+    var failure: Error?
+
+    init(_ body: @escaping @Sendable ([UInt8], [UInt8]) throws -> Bool) { self.body = body }
+
+    static let visit: stepca_kv_fn = { context, key, keyLength, value, valueLength in
+        let box = Unmanaged<VisitorBox>.fromOpaque(context!).takeUnretainedValue()
+        let k = key.map { Array(UnsafeBufferPointer(start: $0, count: keyLength)) } ?? []
+        let v = value.map { Array(UnsafeBufferPointer(start: $0, count: valueLength)) } ?? []
+        do {
+            return try box.body(k, v) ? 0 : 1
+        } catch {
+            box.failure = error
+            return 1
+        }
+    }
+}
+
 /// Holds the swapped flag written by a plugin.
 final class SwappedBox: @unchecked Sendable {
     var value: UInt32 = 0
