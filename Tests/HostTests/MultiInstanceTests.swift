@@ -32,6 +32,24 @@ struct MultiInstanceTests {
         return (Encoding.decimal(certificate.serialNumber.bytes), try Encoding.der(fromPEM: crt))
     }
 
+    /// Sends both batches at once, one to each instance; `meanwhile` runs after the first batch
+    /// is under way and before the second is sent. Requests the first instance never answered
+    /// have status 0.
+    func sendAtBoth(_ first: LiveCA, _ firstCalls: [HTTPCall], _ second: LiveCA, _ secondCalls: [HTTPCall],
+                    meanwhile: () -> Void = {}) throws -> ([HTTPResult], [HTTPResult]) {
+        var firstAnswers: [HTTPResult] = []
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            firstAnswers = (try? first.sendConcurrently(firstCalls)) ?? []
+            group.leave()
+        }
+        meanwhile()
+        let secondAnswers = try second.sendConcurrently(secondCalls)
+        group.wait()
+        return (firstAnswers, secondAnswers)
+    }
+
     /// Every answered certificate is recorded under its serial, with its data record.
     func expectRecorded(_ answers: [(serial: String, der: Data)], in database: SharedDatabase,
                         sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -67,15 +85,7 @@ struct MultiInstanceTests {
             let perInstance = 24
             let firstCalls = try (0..<perInstance).map { try signCall(first, "a\($0).example.com") }
             let secondCalls = try (0..<perInstance).map { try signCall(second, "b\($0).example.com") }
-            var firstAnswers: [HTTPResult] = []
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
-                firstAnswers = (try? first.sendConcurrently(firstCalls)) ?? []
-                group.leave()
-            }
-            let secondAnswers = try second.sendConcurrently(secondCalls)
-            group.wait()
+            let (firstAnswers, secondAnswers) = try sendAtBoth(first, firstCalls, second, secondCalls)
 
             let answers = try (firstAnswers + secondAnswers).map(issued)
             #expect(answers.count == 2 * perInstance)
@@ -112,17 +122,10 @@ struct MultiInstanceTests {
         try withTwoInstances(kind) { first, second, database in
             let firstCalls = try (0..<24).map { try signCall(first, "doomed\($0).example.com") }
             let secondCalls = try (0..<24).map { try signCall(second, "survivor\($0).example.com") }
-            var firstAnswers: [HTTPResult] = []
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
-                firstAnswers = (try? first.sendConcurrently(firstCalls)) ?? []
-                group.leave()
+            let (firstAnswers, secondAnswers) = try sendAtBoth(first, firstCalls, second, secondCalls) {
+                usleep(150_000)
+                first.kill()
             }
-            usleep(150_000)
-            first.kill()
-            let secondAnswers = try second.sendConcurrently(secondCalls)
-            group.wait()
 
             // The survivor answered every request; the killed instance answered some or none.
             let survivors = try secondAnswers.map(issued)

@@ -18,16 +18,7 @@ struct CARuntime: Sendable {
     /// step-ca refuses it) and the password used at start-up.
     static func load(configPath: String, stepPath: StepPath, passwordFile: String?,
                      loader: PluginLoader, previous: CARuntime? = nil) async throws -> CARuntime {
-        let config: CAConfig
-        do {
-            let loaded = try CAConfig.load(path: configPath, stepPath: stepPath)
-            for warning in loaded.warnings { ConsoleLog.warning(warning.description) }
-            config = loaded.config
-        } catch {
-            var message = error.description
-            for extra in error.additionalErrors { message += "\n\(extra.description)" }
-            throw StartupError(.config, message)
-        }
+        let config = try loadConfig(configPath: configPath, stepPath: stepPath)
         let passwords = RecordingPasswordSource(PasswordSource(passwordFile: passwordFile, configPassword: config.password,
                                                                remembered: previous?.password))
         let material = try CAMaterial.load(config, passwords: passwords)
@@ -43,6 +34,20 @@ struct CARuntime: Sendable {
         }
         return CARuntime(config: config, configPath: configPath, material: material, database: database,
                          password: passwords.resolved ?? previous?.password)
+    }
+
+    /// Loads and validates ca.json and prints its warnings; a failure is a ``StartupError``
+    /// listing every problem with its JSON path.
+    static func loadConfig(configPath: String, stepPath: StepPath) throws -> CAConfig {
+        do {
+            let loaded = try CAConfig.load(path: configPath, stepPath: stepPath)
+            for warning in loaded.warnings { ConsoleLog.warning(warning.description) }
+            return loaded.config
+        } catch {
+            var message = error.description
+            for extra in error.additionalErrors { message += "\n\(extra.description)" }
+            throw StartupError(.config, message)
+        }
     }
 
     /// `https://<first dns name>[:port]`, the URL step-ca announces.

@@ -145,16 +145,7 @@ struct DBExportCommand: AsyncParsableCommand {
     private func export() async throws {
         let stepPath = StepPath.fromEnvironment()
         let configPath = config ?? (stepPath.directory as NSString).appendingPathComponent("config/ca.json")
-        let caConfig: CAConfig
-        do {
-            let loaded = try CAConfig.load(path: configPath, stepPath: stepPath)
-            for warning in loaded.warnings { ConsoleLog.warning(warning.description) }
-            caConfig = loaded.config
-        } catch {
-            var message = error.description
-            for extra in error.additionalErrors { message += "\n\(extra.description)" }
-            throw StartupError(.config, message)
-        }
+        let caConfig = try CARuntime.loadConfig(configPath: configPath, stepPath: stepPath)
         guard let db = caConfig.db else {
             throw StartupError(.config, "\(caConfig.fileName): ca.json has no db: nothing to export")
         }
@@ -164,7 +155,7 @@ struct DBExportCommand: AsyncParsableCommand {
             throw StartupError(.database, "\(caConfig.fileName): db: the SQLite database \(db.dataSource) does not exist: nothing to export")
         }
         let store = try await DatabaseOpener.open(db, configFile: caConfig.fileName, loader: PluginLoader(explicitDirectory: pluginDir),
-                                                  enableAdmin: caConfig.authority.enableAdmin)
+                                                  enableAdmin: caConfig.authority.enableAdmin, createTables: false)
         do {
             let destination = output.flatMap { $0 == "-" ? nil : $0 }
             let sink = try destination.map(ExportOutput.file) ?? .standardOutput()

@@ -7,7 +7,10 @@ enum DatabaseOpener {
     /// The embedded Go databases step-ca writes, which cannot be read here.
     static let goEmbeddedTypes: Set<String> = ["badger", "badgerv1", "badgerv2", "bbolt"]
 
-    static func open(_ db: DBConfig?, configFile: String, loader: PluginLoader, enableAdmin: Bool) async throws -> any KeyValueStore {
+    /// With `createTables` false (readers such as `db export`) step-ca's tables are not created,
+    /// so a read-only database user suffices.
+    static func open(_ db: DBConfig?, configFile: String, loader: PluginLoader, enableAdmin: Bool,
+                     createTables: Bool = true) async throws -> any KeyValueStore {
         guard let db else { return InMemoryStore() }
         let type = db.type.lowercased()
         if goEmbeddedTypes.contains(type) {
@@ -30,6 +33,7 @@ enum DatabaseOpener {
         } catch let error as DatabaseError {
             throw StartupError(.database, "\(configFile): db: cannot open the database: \(error.message)")
         }
+        guard createTables else { return store }
         var tables = DatabaseTables.core + DatabaseTables.acme
         if enableAdmin { tables += DatabaseTables.admin }
         do {

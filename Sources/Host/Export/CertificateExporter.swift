@@ -45,7 +45,7 @@ struct CertificateExporter: Sendable {
         var summary = try await withThrowingTaskGroup(of: Void.self, returning: ExportSummary.self) { group in
             group.addTask {
                 do {
-                    try await store.forEach(DatabaseTables.x509Certs) { key, value in try queue.push(key, value) }
+                    try await store.forEachIfPresent(DatabaseTables.x509Certs) { key, value in try queue.push(key, value) }
                     queue.finish(nil)
                 } catch {
                     queue.finish(error)

@@ -12,7 +12,7 @@ struct RevocationIndex: Sendable {
 
     static func load(from store: any KeyValueStore) async throws -> RevocationIndex {
         let collected = RevocationCollector()
-        try await store.forEach(DatabaseTables.revokedX509Certs) { key, value in
+        try await store.forEachIfPresent(DatabaseTables.revokedX509Certs) { key, value in
             collected.add(String(decoding: key, as: UTF8.self), parse(value))
             return true
         }

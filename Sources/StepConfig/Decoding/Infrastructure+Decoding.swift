@@ -12,7 +12,10 @@ extension KMSConfig {
 }
 
 extension DBConfig {
-    static let keys = ["type", "dataSource", "database", "valueDir", "badgerFileLoadingMode"]
+    /// step-ca's keys, plus the options of this project's own database plugins (the whole object
+    /// is handed to the plugin, which validates them).
+    static let keys = ["type", "dataSource", "database", "valueDir", "badgerFileLoadingMode",
+                       "busyTimeoutMilliseconds", "maxConnections"]
 
     /// Database types whose `dataSource` is a file path resolved against STEPPATH.
     static let fileBackedTypes: Set<String> = ["sqlite", "sqlite3"]
