@@ -400,13 +400,15 @@ final class LiveCA: @unchecked Sendable {
     /// - Parameter sortedConfig: write ca.json with its object keys sorted instead of in the
     ///   fixture's (step's) order.
     /// - Parameter database: the ca.json `db` object to use instead of a sqlite file.
-    init(sortedConfig: Bool = false, database: String? = nil) throws {
+    /// - Parameter adjust: edits the ca.json text (after the `db` and port changes) before the
+    ///   server starts.
+    init(sortedConfig: Bool = false, database: String? = nil, adjust: ((String) throws -> String)? = nil) throws {
         directory = try TestEnvironment.temporaryDirectory()
         ownsDirectory = true
         do {
             scratch = directory.appendingPathComponent("scratch")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            stepPath = try Self.fixtureStepPath(in: directory, sortedConfig: sortedConfig, database: database)
+            stepPath = try Self.fixtureStepPath(in: directory, sortedConfig: sortedConfig, database: database, adjust: adjust)
             configPath = stepPath.appendingPathComponent("config/ca.json").path
             rootPath = stepPath.appendingPathComponent("certs/root_ca.crt").path
             intermediatePath = stepPath.appendingPathComponent("certs/intermediate_ca.crt").path
@@ -465,7 +467,8 @@ final class LiveCA: @unchecked Sendable {
 
     /// A copy of the step-ca 0.19 fixture STEPPATH with `db` switched to sqlite and port 0. The
     /// rest of ca.json keeps its bytes (and so step's field order) unless `sortedConfig`.
-    static func fixtureStepPath(in directory: URL, sortedConfig: Bool, database: String? = nil) throws -> URL {
+    static func fixtureStepPath(in directory: URL, sortedConfig: Bool, database: String? = nil,
+                                adjust: ((String) throws -> String)? = nil) throws -> URL {
         let stepPath = directory.appendingPathComponent("steppath")
         try FileManager.default.copyItem(at: TestEnvironment.fixtures.appendingPathComponent("steppath"), to: stepPath)
         let configURL = stepPath.appendingPathComponent("config/ca.json")
@@ -481,6 +484,7 @@ final class LiveCA: @unchecked Sendable {
             let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
             text = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]), as: UTF8.self)
         }
+        if let adjust { text = try adjust(text) }
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configURL.path)
         try text.write(to: configURL, atomically: true, encoding: .utf8)
         return stepPath

@@ -13,8 +13,9 @@ struct APIRequest: Sendable {
 
 typealias APIHandler = @Sendable (APIRequest) async throws -> Response
 
-/// The one route table of the CA's HTTPS API. Paths match exactly (no trailing-slash tolerance);
-/// `{name}` segments capture one path segment. Every route exists at `/` and under `/1.0`.
+/// The one route table of the CA's HTTP API (the HTTPS listener and the plain-HTTP one). Paths
+/// match exactly (no trailing-slash tolerance); `{name}` segments capture one path segment.
+/// Every route exists at `/` and under `/1.0`.
 struct RouteTable: Sendable {
     struct Route: Sendable {
         let method: HTTPRequest.Method
@@ -44,6 +45,17 @@ struct RouteTable: Sendable {
             table.add(.post, prefix + "/re-sign", RenewalHandlers.renew)
             table.add(.post, prefix + "/rekey", RenewalHandlers.rekey)
             table.add(.post, prefix + "/revoke", RenewalHandlers.revoke)
+            table.add(.get, prefix + "/crl", CRLHandlers.crl)
+        }
+        return table
+    }()
+
+    /// The routes of the plain-HTTP `insecureAddress` listener: only the CRL (reference §1.1;
+    /// SCEP, the other thing step-ca serves there, is not implemented).
+    static let insecure: RouteTable = {
+        var table = RouteTable()
+        for prefix in ["", "/1.0"] {
+            table.add(.get, prefix + "/crl", CRLHandlers.crl)
         }
         return table
     }()

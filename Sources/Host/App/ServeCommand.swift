@@ -48,9 +48,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard let address = ListenAddress(runtime.config.address) else {
             throw StartupError(.config, "\(runtime.config.fileName): address: \"\(runtime.config.address)\" is not host:port")
         }
+        try CRLStartup.validate(runtime)
 
         ConsoleLog.line("Building new tls configuration using step-ca x509 Signer Interface")
         let authorities = AuthorityHolder(try Authority(runtime: runtime))
+        let crlSchedule = CRLSchedule()
+        try await CRLStartup.start(authorities.current, generator: .shared, schedule: crlSchedule)
         let serving = try ServingCertificate(authority: authorities.current)
         var tls: TLSConfiguration
         do {
@@ -71,8 +74,13 @@ struct ServeCommand: AsyncParsableCommand {
             let previous = authorities.current.runtime
             let fresh = try await CARuntime.load(configPath: configPath, stepPath: stepPath, passwordFile: passwordFile,
                                                  loader: loader, previous: previous)
+            try CRLStartup.validate(fresh)
             let authority = try Authority(runtime: fresh)
             try serving.renew(authority: authority)
+            try await CRLStartup.start(authority, generator: .shared, schedule: crlSchedule)
+            if let notice = InsecureListener.reloadNotice(running: runtime.config, reloaded: fresh.config) {
+                ConsoleLog.warning(notice)
+            }
             authorities.replace(with: authority)
         }
         var application = Application(
@@ -84,7 +92,11 @@ struct ServeCommand: AsyncParsableCommand {
                 ConsoleLog.line("Serving HTTPS on \(address.host):\(port) ...")
             },
             logger: logger)
-        application.addServices(ServingCertificateRenewal(serving: serving, authorities: authorities), reload)
+        application.addServices(ServingCertificateRenewal(serving: serving, authorities: authorities), reload,
+                                CRLRenewalService(schedule: crlSchedule, generator: .shared, authorities: authorities))
+        if let insecure = try InsecureListener.make(runtime.config, authorities: authorities, logger: logger) {
+            application.addServices(insecure)
+        }
         do {
             try await application.runService()
         } catch let error as IOError {

@@ -92,5 +92,12 @@ struct RevokeService {
         } catch let error as DatabaseError {
             throw APIError.internalError("recording revocation of \(serial): \(error.message)")
         }
+        // With crl.generateOnRevoke the CRL lists the revocation before the answer (a failure
+        // is a 500, the revocation staying recorded, as with step-ca).
+        do {
+            try await CRLGenerator.shared.afterRevocation(authority)
+        } catch {
+            throw APIError.internalError("regenerating the CRL after revoking \(serial): \(error)")
+        }
     }
 }
