@@ -273,6 +273,7 @@ struct MySQLPluginTests {
             let port = try MySQLTestServer.freePort()
             let service = MySQLPrivateServer(directory: scratch.path, port: port)
             defer { service.stop() }
+            try service.watch()
             try service.start()
             let dsn = "stepca:stepca-pw@tcp(127.0.0.1:\(port))/"
             let opened = try MySQLTestServer.openPlugin(json: #"{"type":"mysql","dataSource":"\#(dsn)?timeout=3s","database":"reconnect","maxConnections":2}"#)
@@ -365,18 +366,43 @@ struct MySQLTestServer {
 }
 
 /// A MariaDB server of the test's own, started and stopped with `scripts/services/mariadb.sh`.
+///
+/// The test stops it in a `defer`; a watchdog (``watch()``) also stops it if the test process
+/// dies first (a crash, or a run killed for taking too long).
 struct MySQLPrivateServer {
     let directory: String
     let port: Int
 
+    private var script: String {
+        TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/mariadb.sh").path
+    }
+
     private func script(_ action: String) throws -> ProcessOutput {
-        let path = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/mariadb.sh").path
-        return try run("/usr/bin/env", ["INFRA_DIR=\(directory)", "MY_PORT=\(port)", "bash", path, action])
+        try run("/usr/bin/env", ["INFRA_DIR=\(directory)", "MY_PORT=\(port)", "timeout", "120", "bash", script, action])
     }
 
     func start() throws {
         let output = try script("start")
-        guard output.status == 0 else { throw TestSetupError("mariadb.sh start failed: \(output.output)") }
+        guard output.status == 0 else {
+            stop()
+            throw TestSetupError("mariadb.sh start failed: \(output.output)")
+        }
+    }
+
+    /// Starts a detached shell that stops the server once this process has ended, unless the
+    /// test removed the directory first (it does, after stopping the server itself).
+    func watch() throws {
+        let watch = """
+            while kill -0 \(getpid()) 2>/dev/null && [ -d '\(directory)' ]; do sleep 1; done
+            [ -d '\(directory)' ] && INFRA_DIR='\(directory)' MY_PORT=\(port) timeout 120 bash '\(script)' stop
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["bash", "-c", watch]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
     }
 
     /// Stops the server; safe to call when it is not running.
