@@ -84,7 +84,7 @@ struct ServeTests {
         ("badger", "cannot be read by swift-step-ca"),
         ("wrong-password", "wrong password"),
         ("no-password", "is encrypted: pass --password-file"),
-        ("missing-plugin", "needs the plugin libstepca-db-postgres.so, which was not found in"),
+        ("missing-plugin", "needs the plugin libstepca-db-cassandra.so, which was not found in"),
         ("bad-json", "invalid JSON"),
         ("bad-duration", "authority.claims.maxTLSCertDuration"),
     ])
@@ -93,7 +93,7 @@ struct ServeTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         var db: [String: Any]? = ["type": "sqlite", "dataSource": "db/ca.db"]
         if scenario == "badger" { db = ["type": "badgerv2", "dataSource": "db"] }
-        if scenario == "missing-plugin" { db = ["type": "postgresql", "dataSource": "postgresql://u@127.0.0.1/db"] }
+        if scenario == "missing-plugin" { db = ["type": "cassandra", "dataSource": "cassandra://127.0.0.1/ca"] }
         let stepPath = try Self.fixtureStepPath(in: directory, db: db)
         let configPath = stepPath.appendingPathComponent("config/ca.json")
         if scenario == "bad-json" { try "{\"root\": [1,".write(to: configPath, atomically: true, encoding: .utf8) }

@@ -200,7 +200,8 @@ struct PostgresPluginTests {
         #expect(error?.code == .unavailable, "\(error?.message ?? "")")
         #expect(error?.message.contains("127.0.0.1:\(listener.port)") == true, "\(error?.message ?? "")")
         #expect(elapsed >= .seconds(expected) - .milliseconds(500), "gave up after \(elapsed), expected \(expected) s")
-        #expect(elapsed < .seconds(expected) + .seconds(3), "gave up after \(elapsed), expected \(expected) s")
+        // Bounded, not timed: a loaded machine (the whole suite runs in parallel) adds seconds.
+        #expect(elapsed < .seconds(expected * 2 + 10), "gave up after \(elapsed), expected \(expected) s")
     }
 
     @Test("configuration errors name the JSON path")

@@ -29,17 +29,7 @@ struct PostgresConfig: Decodable {
 
     /// Parses and validates the stanza, reporting problems with their JSON path.
     static func parse(_ json: String) throws -> PostgresConfig {
-        let config: PostgresConfig
-        do {
-            config = try JSONDecoder().decode(PostgresConfig.self, from: Data(json.utf8))
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw PluginError.invalidArgument("db.\(key.stringValue) is required")
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw PluginError.invalidArgument("db.\(path): \(context.debugDescription)")
-        } catch {
-            throw PluginError.invalidArgument("db: not a JSON object: \(error)")
-        }
+        let config = try decodeConfigStanza(PostgresConfig.self, from: json, root: "db")
         guard ["postgresql", "postgres"].contains(config.type.lowercased()) else {
             throw PluginError.invalidArgument("db.type: \"\(config.type)\" is not served by the postgresql plugin (types: postgresql, postgres)")
         }

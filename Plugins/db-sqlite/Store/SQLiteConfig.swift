@@ -20,17 +20,7 @@ struct SQLiteConfig: Decodable {
 
     /// Parses and validates the stanza, reporting problems with their JSON path.
     static func parse(_ json: String) throws -> SQLiteConfig {
-        let config: SQLiteConfig
-        do {
-            config = try JSONDecoder().decode(SQLiteConfig.self, from: Data(json.utf8))
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw PluginError.invalidArgument("db.\(key.stringValue) is required")
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw PluginError.invalidArgument("db.\(path): \(context.debugDescription)")
-        } catch {
-            throw PluginError.invalidArgument("db: not a JSON object: \(error)")
-        }
+        let config = try decodeConfigStanza(SQLiteConfig.self, from: json, root: "db")
         guard config.type.lowercased() == "sqlite" || config.type.lowercased() == "sqlite3" else {
             throw PluginError.invalidArgument("db.type: \"\(config.type)\" is not served by the sqlite plugin")
         }

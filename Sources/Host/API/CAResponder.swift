@@ -1,3 +1,4 @@
+import NIOCore
 import Foundation
 import Hummingbird
 
@@ -38,7 +39,13 @@ struct CAResponder: HTTPResponder {
         if request.method == .head { response.body = .init() }
         accessLog.write(request: request, response: response, requestID: requestID, fields: fields,
                         duration: ContinuousClock.now - started,
-                        httpProtocol: context.channel.parent == nil ? "HTTP/1.1" : "HTTP/2.0")
+                        httpProtocol: Self.isHTTP2Stream(context.channel) ? "HTTP/2.0" : "HTTP/1.1")
         return response
+    }
+
+    /// Whether the request came on an HTTP/2 stream: a stream is a child of its connection,
+    /// which is a child of the listening channel; an HTTP/1.1 connection is one level up.
+    static func isHTTP2Stream(_ channel: any Channel) -> Bool {
+        channel.parent?.parent != nil
     }
 }

@@ -1,4 +1,7 @@
-/// The top-level `db` object.
+import Foundation
+
+/// The top-level `db` object. Two objects are equal when they say the same thing, however the
+/// JSON is laid out (a reload compares them).
 public struct DBConfig: Sendable, Equatable {
     /// Driver: `badgerv2`, `badger`, `badgerv1`, `bbolt`, `mysql`, `postgresql`,
     /// or a plugin's type such as `sqlite`.
@@ -24,5 +27,18 @@ public struct DBConfig: Sendable, Equatable {
         self.valueDir = valueDir
         self.badgerFileLoadingMode = badgerFileLoadingMode
         self.rawJSON = rawJSON
+    }
+
+    public static func == (lhs: DBConfig, rhs: DBConfig) -> Bool {
+        lhs.type == rhs.type && lhs.dataSource == rhs.dataSource && lhs.database == rhs.database
+            && lhs.valueDir == rhs.valueDir && lhs.badgerFileLoadingMode == rhs.badgerFileLoadingMode
+            && canonical(lhs.rawJSON) == canonical(rhs.rawJSON)
+    }
+
+    /// The JSON text with sorted keys and no layout, or the text itself when it does not parse.
+    private static func canonical(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return json }
+        return String(decoding: data, as: UTF8.self)
     }
 }
