@@ -23,17 +23,7 @@ struct MySQLConfig {
 
     /// Parses and validates the stanza; every problem is `.invalidArgument` naming its JSON path.
     static func parse(_ json: String) throws -> MySQLConfig {
-        let stanza: Stanza
-        do {
-            stanza = try JSONDecoder().decode(Stanza.self, from: Data(json.utf8))
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw PluginError.invalidArgument("db.\(key.stringValue) is required")
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw PluginError.invalidArgument("db.\(path): \(context.debugDescription)")
-        } catch {
-            throw PluginError.invalidArgument("db: not a JSON object")
-        }
+        let stanza = try decodeConfigStanza(Stanza.self, from: json, root: "db")
         guard types.contains(stanza.type.lowercased()) else {
             throw PluginError.invalidArgument("db.type: \"\(stanza.type)\" is not served by the mysql plugin (types: mysql, mariadb)")
         }
