@@ -402,7 +402,9 @@ final class LiveCA: @unchecked Sendable {
     /// - Parameter database: the ca.json `db` object to use instead of a sqlite file.
     /// - Parameter adjust: edits the ca.json text (after the `db` and port changes) before the
     ///   server starts.
-    init(sortedConfig: Bool = false, database: String? = nil, adjust: ((String) throws -> String)? = nil) throws {
+    /// - Parameter environment: extra environment variables for the server process.
+    init(sortedConfig: Bool = false, database: String? = nil, adjust: ((String) throws -> String)? = nil,
+         environment: [String: String] = [:]) throws {
         directory = try TestEnvironment.temporaryDirectory()
         ownsDirectory = true
         do {
@@ -427,7 +429,7 @@ final class LiveCA: @unchecked Sendable {
 
             launchedAt = Date()
             server = try ServerProcess(arguments: [configPath, "--password-file", passwordPath],
-                                       environment: ["STEPPATH": stepPath.path])
+                                       environment: environment.merging(["STEPPATH": stepPath.path]) { _, new in new })
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error

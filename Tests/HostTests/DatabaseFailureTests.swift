@@ -10,15 +10,19 @@ final class PrivateDatabaseServer {
     private var script: String {
         TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/\(kind == .postgresql ? "postgres" : "mariadb").sh").path
     }
+    private let extraEnvironment: [String: String]
     private var environment: [String: String] {
-        ["INFRA_DIR": directory.path, kind == .postgresql ? "PG_PORT" : "MY_PORT": String(port), "WAIT_S": "30"]
+        extraEnvironment.merging(["INFRA_DIR": directory.path, kind == .postgresql ? "PG_PORT" : "MY_PORT": String(port),
+                                  "WAIT_S": "30"]) { _, new in new }
     }
 
     /// The DSN printed by the script's `start`.
     private(set) var dsn = ""
 
-    init(_ kind: SharedDatabase.Kind) throws {
+    /// - Parameter environment: extra settings for the service script (e.g. `PG_TLS_DIR`).
+    init(_ kind: SharedDatabase.Kind, environment: [String: String] = [:]) throws {
         self.kind = kind
+        extraEnvironment = environment
         directory = URL(fileURLWithPath: "/tmp/stepca-private-\(UUID().uuidString.prefix(8))")
         port = try freePort()
         try start()

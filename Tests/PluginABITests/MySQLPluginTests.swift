@@ -82,7 +82,7 @@ struct MySQLPluginTests {
     @Test("an unreachable server fails fast with a clear message", .timeLimit(.minutes(1)))
     func unreachable() async throws {
         let server = try MySQLTestServer.fromEnvironment()
-        let port = try MySQLTestServer.freePort()
+        let port = try freeLocalPort()
         let started = Date()
         let error = #expect(throws: DatabaseError.self) {
             _ = try server.open(json: #"{"type":"mysql","dataSource":"stepca:secret-pw@tcp(127.0.0.1:\#(port))/","database":"ca"}"#)
@@ -270,7 +270,7 @@ struct MySQLPluginTests {
           .timeLimit(.minutes(3)))
     func reconnect() async throws {
         try await withScratchDirectory("stepca-mariadb") { scratch in
-            let port = try MySQLTestServer.freePort()
+            let port = try freeLocalPort()
             let service = MySQLPrivateServer(directory: scratch.path, port: port)
             defer { service.stop() }
             try service.watch()
@@ -409,28 +409,6 @@ struct MySQLPrivateServer {
     func stop() {
         _ = try? script("stop")
     }
-}
-
-extension MySQLTestServer {
-/// A free TCP port on 127.0.0.1 (bound, then released).
-static func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Int32 in
-            guard bind(descriptor, raw, length) == 0 else { return -1 }
-            return getsockname(descriptor, raw, &length)
-        }
-    }
-    guard bound == 0 else { throw TestSetupError("bind: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
 }
 
 /// A thread-safe counter for listing callbacks.

@@ -171,7 +171,7 @@ struct PostgresPluginTests {
     @Test("a port nobody listens on fails fast with a clear message")
     func unreachableServer() async throws {
         let dsn = try PostgresTestServer.requireDSN()
-        let port = try PostgresTestServer.freeLocalPort()
+        let port = try freeLocalPort()
         let dataSource = try ParsedDSN(dsn).conninfo(["host": "127.0.0.1", "hostaddr": nil, "port": "\(port)"])
         let started = ContinuousClock.now
         let error = await #expect(throws: DatabaseError.self) { _ = try await openPostgresPlugin(postgresConfig(dataSource: dataSource)) }

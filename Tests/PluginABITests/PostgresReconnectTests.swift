@@ -99,7 +99,7 @@ struct PrivatePostgres: Sendable {
 /// Runs `body` with a private server and always stops it and removes its files afterwards.
 func withPrivatePostgres<T>(_ body: (PrivatePostgres) async throws -> T) async throws -> T {
     let scratch = try ScratchDirectory("stepca-pg-private")
-    let server = PrivatePostgres(directory: scratch.path, port: try PostgresTestServer.freeLocalPort())
+    let server = PrivatePostgres(directory: scratch.path, port: try freeLocalPort())
     defer {
         try? server.stopNow()
         scratch.remove()

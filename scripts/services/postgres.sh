@@ -2,6 +2,8 @@
 # Throwaway PostgreSQL cluster on 127.0.0.1:$PG_PORT, no systemd, run as root.
 #   postgres.sh [start|stop|status|env|smoke]
 # Env: SERVICES_DURABLE=1 keeps fsync on (benchmarks); tests run without it.
+# Env: PG_TLS_DIR=DIR with server.crt, server.key and ca.crt turns TLS on; the role PG_USER then
+#      also logs in with a client certificate (CN = PG_USER) signed by ca.crt, over TLS only.
 # Env: INFRA_DIR (/tmp/stepca-services) PG_PORT (55432) PG_DB (stepca) PG_USER (stepca) PG_PASS (stepca-pw)
 # Prints (and writes to $INFRA_DIR/postgres/env):  export PG_DSN=postgresql://user:pass@127.0.0.1:PORT/db
 SVC=postgres
@@ -49,11 +51,25 @@ if [ ! -s "$DATA/PG_VERSION" ]; then
         -E UTF8 --locale=C.UTF-8 >"$D/initdb.log" 2>&1 || { cat "$D/initdb.log" >&2; die initdb; }
 fi
 
+PG_TLS_FLAGS=""
+if [ -n "${PG_TLS_DIR:-}" ]; then
+  # The server reads its key as user postgres and refuses one others can read.
+  install -o postgres -g postgres -m 0600 "$PG_TLS_DIR/server.key" "$D/server.key"
+  install -o postgres -g postgres -m 0644 "$PG_TLS_DIR/server.crt" "$D/server.crt"
+  install -o postgres -g postgres -m 0644 "$PG_TLS_DIR/ca.crt" "$D/ca.crt"
+  PG_TLS_FLAGS=" -c ssl=on -c ssl_cert_file=$D/server.crt -c ssl_key_file=$D/server.key -c ssl_ca_file=$D/ca.crt"
+  # Certificate logins first: hostssl + cert for PG_USER, the password rules after.
+  grep -q "^hostssl all $PG_USER" "$DATA/pg_hba.conf" || {
+    printf 'hostssl all %s 127.0.0.1/32 cert\n' "$PG_USER" | cat - "$DATA/pg_hba.conf" > "$D/pg_hba.new"
+    install -o postgres -g postgres -m 0600 "$D/pg_hba.new" "$DATA/pg_hba.conf"; rm -f "$D/pg_hba.new"
+  }
+fi
+
 if ! as_pg "$B/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
   need_free_port "$PG_PORT"
   # -k: socket dir inside $D (not /var/run/postgresql); listen on loopback only.
   as_pg "$B/pg_ctl" -D "$DATA" -l "$D/log" -w -t "$WAIT_S" \
-        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $D $PG_SYNC_FLAGS" \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $D $PG_SYNC_FLAGS$PG_TLS_FLAGS" \
         start >&2 || { tail -20 "$D/log" >&2; die "pg_ctl start"; }
 fi
 head -1 "$DATA/postmaster.pid" > "$D/pid"

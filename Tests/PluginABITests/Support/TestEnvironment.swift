@@ -75,6 +75,26 @@ enum TestEnvironment {
     }
 }
 
+/// A TCP port on 127.0.0.1 that nothing listens on right now (bound, then released).
+func freeLocalPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Int32 in
+            guard bind(descriptor, raw, length) == 0 else { return -1 }
+            return getsockname(descriptor, raw, &length)
+        }
+    }
+    guard bound == 0 else { throw TestSetupError("bind: \(String(cString: strerror(errno)))") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
 /// A test precondition that does not hold (a tool or a build output is missing).
 struct TestSetupError: Error, CustomStringConvertible {
     let description: String
