@@ -48,7 +48,7 @@ struct RenewToken {
             throw APIError.unauthorized("renew token: subject \(claims.subject ?? "") is not the certificate's common name")
         }
         let expected = Audiences.expected(for: .renew, dnsNames: authority.config.dnsNames)
-        guard claims.audience.contains(where: { audience in expected.contains { Audiences.matches(audience, $0) } }) else {
+        guard Audiences.matchesAny(claims.audience, expected) else {
             // step-ca answers an audience mismatch here with a 500.
             throw APIError.internalError("renew token: audience \(claims.audience) is not one of \(expected)")
         }

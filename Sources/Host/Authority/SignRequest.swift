@@ -72,13 +72,27 @@ enum CSRDecoder {
     /// The common case, a single `CERTIFICATE REQUEST` block without headers, without the
     /// general PEM parser.
     private static func quickDER(_ pem: String) -> [UInt8]? {
-        let begin = "-----BEGIN CERTIFICATE REQUEST-----", end = "-----END CERTIFICATE REQUEST-----"
-        guard let start = pem.range(of: begin), let stop = pem.range(of: end, range: start.upperBound..<pem.endIndex) else {
-            return nil
+        var text = pem
+        return text.withUTF8 { bytes -> [UInt8]? in
+            guard let start = find(beginMarker, in: bytes, from: 0),
+                  let stop = find(endMarker, in: bytes, from: start + beginMarker.count) else { return nil }
+            // A header line (`Proc-Type: ...`) or any non-base64 byte sends the PEM to the full parser.
+            return Base64Bytes.decodeStandard(bytes[(start + beginMarker.count)..<stop], ignoringWhitespace: true)
         }
-        let body = pem[start.upperBound..<stop.lowerBound]
-        guard !body.contains(":"), let data = Data(base64Encoded: String(body.filter { !$0.isWhitespace })) else { return nil }
-        return Array(data)
+    }
+
+    private static let beginMarker = Array("-----BEGIN CERTIFICATE REQUEST-----".utf8)
+    private static let endMarker = Array("-----END CERTIFICATE REQUEST-----".utf8)
+
+    /// The offset of the first occurrence of `needle` in `haystack` at or after `from`.
+    private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = from
+        while index <= haystack.count - needle.count {
+            if haystack[index] == first, needle.indices.allSatisfy({ haystack[index + $0] == needle[$0] }) { return index }
+            index += 1
+        }
+        return nil
     }
 
     private static func fullDER(_ pem: String) -> [UInt8]? {

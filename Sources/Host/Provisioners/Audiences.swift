@@ -38,6 +38,15 @@ enum Audiences {
         audience == expected || withoutPort(audience) == withoutPort(expected)
     }
 
+    /// Whether any of the token's audiences matches any expected one (``matches(_:_:)``), with
+    /// each side's port stripped once rather than once per comparison.
+    static func matchesAny(_ audiences: [String], _ expected: [String]) -> Bool {
+        let strippedExpected = Set(expected.map(withoutPort))
+        return audiences.contains { audience in
+            strippedExpected.contains(withoutPort(audience)) || expected.contains(audience)
+        }
+    }
+
     /// `https://host:9443/path#frag` → `https://host/path#frag` (IPv6 literals kept bracketed).
     static func withoutPort(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }

@@ -64,7 +64,7 @@ struct TokenAuthorizer {
         } catch {
             throw APIError.unauthorized("invalid token: \(error)")
         }
-        guard claims.audience.contains(where: { audience in expected.contains { Audiences.matches(audience, $0) } }) else {
+        guard Audiences.matchesAny(claims.audience, expected) else {
             throw APIError.unauthorized("invalid token: audience \(claims.audience) is not one of \(expected)")
         }
         if !authority.config.authority.disableIssuedAtCheck, let issuedAt = claims.issuedAt,
@@ -82,7 +82,7 @@ struct TokenAuthorizer {
     private func lookup(parsed: ParsedJWS, claims: JWTClaims, expected: [String]) throws -> Provisioner {
         let fragment = Audiences.fragment(claims.audience)
         let candidates = fragment.map { frag in expected.map { "\($0)#\(frag)" } } ?? expected
-        let matched = claims.audience.contains { audience in candidates.contains { Audiences.matches(audience, $0) } }
+        let matched = Audiences.matchesAny(claims.audience, candidates)
         if matched {
             let id = fragment ?? "\(claims.issuer ?? ""):\(parsed.header.keyID ?? "")"
             if let provisioner = authority.provisioners.provisioner(tokenID: id) { return provisioner }
