@@ -35,7 +35,7 @@ public enum JWS {
                 reason: "the token is \(compact.utf8.count) bytes, at most \(Self.maximumTokenLength) are accepted"
             )
         }
-        let token = compact.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = Self.trimmed(compact)
         if token.hasPrefix("{") {
             throw JWSError.malformed("only the compact serialization is accepted, not JSON serialization")
         }
@@ -64,6 +64,16 @@ public enum JWS {
             signingInput: Data(token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count)),
             signature: signature
         )
+    }
+
+    /// The token without surrounding whitespace; the common case (none, all ASCII) is a byte
+    /// check, not a Foundation string operation.
+    static func trimmed(_ text: String) -> String {
+        let bytes = text.utf8
+        guard let first = bytes.first, let last = bytes.last else { return text }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        if first < 0x80, last < 0x80, !isSpace(first), !isSpace(last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Signs `payload` and returns the compact token.
