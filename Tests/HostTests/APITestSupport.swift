@@ -111,6 +111,8 @@ struct HTTPCall: Sendable {
     var body: Data?
     var headers: [String: String] = [:]
     var client: ClientIdentity?
+    /// Forces HTTP/1.1 (curl negotiates HTTP/2 through ALPN otherwise).
+    var http1Only = false
 
     static func get(_ path: String, headers: [String: String] = [:]) -> HTTPCall {
         HTTPCall(method: "GET", path: path, headers: headers)
@@ -458,6 +460,17 @@ final class LiveCA: @unchecked Sendable {
         LiveCA.register(server.process.processIdentifier)
     }
 
+    /// Asks the server to stop (SIGTERM) without waiting for it.
+    func requestShutdown() {
+        Glibc.kill(server.process.processIdentifier, SIGTERM)
+    }
+
+    /// Waits for the server process to exit and returns its exit status.
+    func waitForExit() -> Int32 {
+        server.process.waitUntilExit()
+        return server.process.terminationStatus
+    }
+
     /// Kills the server process at once (SIGKILL), as a crash would.
     func kill() {
         Glibc.kill(server.process.processIdentifier, SIGKILL)
@@ -530,6 +543,7 @@ final class LiveCA: @unchecked Sendable {
             }
         }
         if let client = call.client { arguments += ["--cert", client.certificatePath, "--key", client.keyPath] }
+        if call.http1Only { arguments.append("--http1.1") }
         arguments.append(baseURL + call.path)
 
         let process = Process()
