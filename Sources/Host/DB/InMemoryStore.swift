@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Foundation
 
 /// The store used when ca.json has no `db`: everything lives in memory and is lost on exit,
 /// as with step-ca's in-memory fallback.
@@ -56,8 +57,17 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
             guard let entries = tables[table] else { throw missing(table) }
             return entries
         }
-        for (key, value) in snapshot {
-            guard try visit(key, value) else { return }
+        // A visitor may block (the export's bounded queue waits for its consumer): run it on a
+        // thread of its own, as plugin listings run on the plugin threads, never on the
+        // cooperative pool, where a blocked visitor could starve the task that would unblock it.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            Thread {
+                continuation.resume(with: Result {
+                    for (key, value) in snapshot {
+                        guard try visit(key, value) else { return }
+                    }
+                })
+            }.start()
         }
     }
 
