@@ -87,7 +87,7 @@ struct MySQLPluginTests {
         let error = #expect(throws: DatabaseError.self) {
             _ = try server.open(json: #"{"type":"mysql","dataSource":"stepca:secret-pw@tcp(127.0.0.1:\#(port))/","database":"ca"}"#)
         }
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Date().timeIntervalSince(started) < 9)  // refused at once, not after the 10 s connect timeout
         let message = error?.message ?? ""
         #expect(error?.code == .unavailable)
         #expect(message.contains("connection to 127.0.0.1:\(port) database \"ca\" failed: "), "\(message)")
@@ -285,7 +285,7 @@ struct MySQLPluginTests {
             for _ in 0..<3 {
                 let started = Date()
                 let error = await expectDatabaseError(.unavailable, from: opened) { _ = try await db.get("t", b("k")) }
-                #expect(Date().timeIntervalSince(started) < 5, "no hang while the server is down")
+                #expect(Date().timeIntervalSince(started) < 9, "no hang while the server is down")
                 #expect(error?.message.contains("127.0.0.1:\(port)") == true, "\(error?.message ?? "")")
             }
             await expectDatabaseError(.unavailable, from: opened) { try await db.set("t", b("k"), b("during")) }
