@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "stepca-db-sqlite", type: .dynamic, targets: ["DBSQLite"]),
         .library(name: "stepca-db-postgres", type: .dynamic, targets: ["DBPostgres"]),
         .library(name: "stepca-db-mysql", type: .dynamic, targets: ["DBMySQL"]),
+        .library(name: "stepca-kms-pkcs11", type: .dynamic, targets: ["KMSPKCS11"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
         .executable(name: "stepca-bench-sign", targets: ["BenchSign"]),
@@ -142,6 +143,23 @@ let package = Package(
             name: "DBMySQL",
             dependencies: ["PluginKit", "MySQLKV"],
             path: "Plugins/db-mysql/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        // PKCS#11 tokens and HSMs. Only the header is used (p11-kit's, from libp11-kit-dev): the
+        // module named in ca.json is loaded with dlopen, so no PKCS#11 library is linked.
+        .systemLibrary(name: "CPKCS11", path: "Plugins/kms-pkcs11/CPKCS11"),
+        .target(
+            name: "PKCS11KMS",
+            dependencies: ["PluginKit", "CPKCS11"],
+            path: "Plugins/kms-pkcs11/KMS",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "KMSPKCS11",
+            dependencies: ["PluginKit", "PKCS11KMS"],
+            path: "Plugins/kms-pkcs11/Plugin",
             swiftSettings: v5,
             linkerSettings: pluginLinkerFlags
         ),
