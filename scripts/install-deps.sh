@@ -39,3 +39,4 @@ for module in joserfc cryptography; do
 done
 
 command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift 6.x toolchain first" >&2; exit 1; }
+"$(dirname "${BASH_SOURCE[0]}")/install-step-cli.sh"   # smallstep's step CLI, built from Debian's Go sources
