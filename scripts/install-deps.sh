@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config make          # C plugins and the plugin example
+  libssl-dev valgrind                      # the C KMS example (libcrypto) and its leak check
   libsqlite3-dev sqlite3                   # the embedded database plugin
   libpq-dev postgresql                     # the PostgreSQL plugin and its test server
   libmariadb-dev mariadb-server mariadb-client  # the MySQL plugin and its test server

@@ -28,6 +28,13 @@ echo "== plain-C plugin example"
 make -C examples/c-memdb clean >/dev/null
 make -C examples/c-memdb check
 
+echo "== plain-C KMS plugin example"
+make -C examples/c-filekms clean >/dev/null
+make -C examples/c-filekms
+make -C examples/c-filekms test
+exports=$(nm -D --defined-only examples/c-filekms/libstepca-kms-filekms.so | awk '{print $NF}')
+[ "$exports" = "stepca_plugin_entry" ] || { echo "libstepca-kms-filekms.so exports: $exports" >&2; exit 1; }
+
 echo "== plugin isolation"
 bin=$(swift build --show-bin-path)
 for plugin in sqlite postgres mysql; do
