@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3                   # the embedded database plugin
   libpq-dev postgresql                     # the PostgreSQL plugin and its test server
   libmariadb-dev mariadb-server mariadb-client  # the MySQL plugin and its test server
+  libp11-kit-dev softhsm2 opensc p11-kit   # PKCS#11 header for the pkcs11 plugin; SoftHSM2 token, pkcs11-tool, p11-kit proxy for its tests
   openssl openssh-client curl ca-certificates   # key vectors, HTTPS probes in tests
   binutils                                 # nm, ldd checks of the plugin isolation
   python3 python3-pip                      # independent JOSE implementation for tests

@@ -40,7 +40,15 @@ bin=$(swift build --show-bin-path)
 for plugin in sqlite postgres mysql; do
   [ -f "$bin/libstepca-db-$plugin.so" ] || { echo "libstepca-db-$plugin.so was not built" >&2; exit 1; }
 done
-if ldd "$bin/step-ca" | grep -E 'lib(sqlite3|pq|mariadb|mysqlclient|pcsclite|p11-kit)\.so'; then
+for plugin in pkcs11; do
+  [ -f "$bin/libstepca-kms-$plugin.so" ] || { echo "libstepca-kms-$plugin.so was not built" >&2; exit 1; }
+done
+# The PKCS#11 plugin dlopen()s the module named in ca.json: it links neither p11-kit nor SoftHSM.
+if ldd "$bin/libstepca-kms-pkcs11.so" | grep -E 'lib(p11-kit|softhsm2)\.so'; then
+  echo "libstepca-kms-pkcs11.so links a PKCS#11 library; modules are loaded at run time" >&2
+  exit 1
+fi
+if ldd "$bin/step-ca" | grep -E 'lib(sqlite3|pq|mariadb|mysqlclient|pcsclite|p11-kit|softhsm2)\.so'; then
   echo "step-ca links a backend library; backends belong in plugins" >&2
   exit 1
 fi
