@@ -2,6 +2,7 @@
  * config.c — the "kms" stanza and the filekms URI scheme.
  *
  *   kms stanza:   {"type": "filekms", "uri": "filekms:dir=/var/lib/step-ca/keys"}
+ *                 ("type" may be left out: the host then picks the plugin by the URI's scheme)
  *   key names:    filekms:name=intermediate      (or the bare name: intermediate)
  *
  * A URI is the scheme "filekms:" (any case) followed by attributes "key=value" separated by
@@ -106,8 +107,9 @@ int32_t fk_config_parse(const char *json, size_t len, fk_config *out, fk_error *
     if (fk_json_members(json, len, type, sizeof type, &type_found, uri, sizeof uri, &uri_found, e) != STEPCA_OK) {
         return e->status;
     }
-    if (!type_found) return fk_fail(e, STEPCA_E_INVALID_ARG, "kms.type is required (\"%s\")", FK_NAME);
-    if (strcasecmp(type, FK_NAME) != 0) {
+    /* The host picks the plugin by "type", or by the scheme of "uri" when "type" is absent or
+     * empty, so both ways of naming filekms are accepted. */
+    if (type_found && type[0] != '\0' && strcasecmp(type, FK_NAME) != 0) {
         char shown[48];
         fk_label(type, strlen(type), shown, sizeof shown);
         return fk_fail(e, STEPCA_E_INVALID_ARG, "kms.type: \"%s\" is not served by the %s plugin", shown, FK_NAME);
