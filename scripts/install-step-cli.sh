@@ -10,6 +10,8 @@
 # Debian's patches, are laid over it. What Debian does not package at all:
 #   - github.com/smallstep/certinfo, zcrypto/x509, zlint: small stand-ins from scripts/step-cli/shims
 #     (text and JSON for `step certificate inspect`; `step certificate lint` reports it is unavailable);
+#   - smallstep's blackfriday fork (help rendering): Debian uses blackfriday v2; usage/renderer.go
+#     gets a guard so help pages with definition lists do not panic;
 #   - certificates 0.15's pki API used by `step ca init`: Debian has 0.19, bridged by a sed edit of
 #     command/ca/init.go and scripts/step-cli/compat/command/ca/pki_compat.go.
 # The build runs in GOPATH mode: GO111MODULE=off, GOPATH=<work>/gopath:/usr/share/gocode.
@@ -96,6 +98,14 @@ if grep -qE 'p\.Set(Provisioner|Address|DNSNames|CAURL)|TellPKI|WithoutDB' "$cli
   echo "install-step-cli: command/ca/init.go did not match the expected 0.15.16 source" >&2
   exit 1
 fi
+# Debian replaced smallstep's blackfriday fork (excluded from its source) with blackfriday v2, which
+# reports definition-list terms differently: help pages with such lists indexed an empty item list
+# (a panic on `step ca certificate --help`). In the list-item case (the first such line), start an
+# item when there is none.
+sed -i '0,/^\t\t\tbuf := r\.finishCapture()$/s//&\n\t\t\tif len(r.list.items) == 0 {\n\t\t\t\tr.list.items = append(r.list.items, item{node.ListFlags, nil, nil})\n\t\t\t}/' \
+  "$cli_dir/usage/renderer.go"
+grep -q 'if len(r.list.items) == 0 {' "$cli_dir/usage/renderer.go" \
+  || { echo "install-step-cli: usage/renderer.go did not match the expected 0.15.16 source" >&2; exit 1; }
 cp "$here/step-cli/main.go" "$gopath/src/stepcli/main.go"
 
 echo "Building step $cli_version (GOPATH mode, this takes a few minutes on a cold cache)"
