@@ -275,11 +275,12 @@ static int32_t read_value(reader *r, int depth, const wanted *want) {
 
 int32_t fk_json_members(const char *text, size_t len, char *type, size_t type_cap, int *type_found,
                         char *uri, size_t uri_cap, int *uri_found, fk_error *e) {
-    reader r = {text, text, text + len, e};
     *type_found = 0;
     *uri_found = 0;
     type[0] = '\0';
     uri[0] = '\0';
+    if (text == NULL || len == 0) return fk_fail(e, STEPCA_E_INVALID_ARG, "kms: the configuration is empty");
+    reader r = {text, text, text + len, e};
     skip_space(&r);
     if (r.p >= r.end) return fk_fail(e, STEPCA_E_INVALID_ARG, "kms: the configuration is empty");
     if (*r.p != '{') return fk_fail(e, STEPCA_E_INVALID_ARG, "kms: the configuration must be a JSON object");

@@ -698,7 +698,7 @@ static void test_public_key_errors(stepca_kms *kms) {
         EXPECT(public_key(kms, bad_names[i], out, &len, &b), STEPCA_E_INVALID_ARG, &b, what);
     }
     len = sizeof out;
-    EXPECT(T->get_public_key(kms, "ec\0256", 6, out, &len, E(&b)), STEPCA_E_INVALID_ARG, &b, "a name with a NUL byte");
+    EXPECT(T->get_public_key(kms, "ec\0" "256", 6, out, &len, E(&b)), STEPCA_E_INVALID_ARG, &b, "a name with a NUL byte");
     EXPECT(T->get_public_key(kms, "", 0, out, &len, E(&b)), STEPCA_E_INVALID_ARG, &b, "an empty name");
     /* A key whose file is a symbolic link is refused, not followed. */
     char link_path[600], target[600];
