@@ -26,11 +26,12 @@ void fk_label(const char *text, size_t len, char *out, size_t cap) {
     size_t at = 0;
     if (cap == 0) return;
     if (text == NULL) len = 0;
-    for (size_t i = 0; i < len && at + 4 < cap && i < 80; i++) {
+    size_t i = 0;
+    for (; i < len && at + 4 < cap; i++) {
         unsigned char c = (unsigned char)text[i];
         out[at++] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
     }
-    if (len > 80 && at + 4 < cap) {
+    if (i < len) {
         memcpy(out + at, "...", 3);
         at += 3;
     }
@@ -147,6 +148,7 @@ int32_t fk_name_parse(const char *text, size_t len, const char *what_kind, fk_na
     char shown[112];
     if (text == NULL && len > 0) return fk_fail(e, STEPCA_E_INVALID_ARG, "the %s name pointer is NULL", what_kind);
     fk_label(text, len, shown, sizeof shown);
+    fk_label(text, len, out->shown, sizeof out->shown);
     if (len == 0) return fk_fail(e, STEPCA_E_INVALID_ARG, "the %s name is empty (expected filekms:name=NAME)", what_kind);
     char name[FK_MAX_NAME * 3 + 1];
     const char *colon = memchr(text, ':', len);

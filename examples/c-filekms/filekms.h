@@ -82,6 +82,9 @@ int32_t fk_config_parse(const char *json, size_t len, fk_config *out, fk_error *
 /** A validated key or certificate name: the NAME of filekms:name=NAME (or of a bare NAME). */
 typedef struct fk_name {
     char name[FK_MAX_NAME + 1];
+    /** The reference exactly as the host passed it (printable, for messages): users find the
+     *  string they wrote in ca.json in every message about it. */
+    char shown[FK_MAX_NAME * 3 + 32];
 } fk_name;
 
 /**
@@ -91,7 +94,7 @@ typedef struct fk_name {
  */
 int32_t fk_name_parse(const char *text, size_t len, const char *what, fk_name *out, fk_error *e);
 
-/** Writes a key reference into a message-safe label: printable ASCII, cut at 80 bytes. */
+/** Writes a key reference into a message-safe label: printable ASCII, cut to fit cap. */
 void fk_label(const char *text, size_t len, char *out, size_t cap);
 
 /* ---------------------------------------------------------------------------------------------

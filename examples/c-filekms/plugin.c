@@ -55,8 +55,7 @@ static int32_t kms_get_public_key(stepca_kms *kms, const char *key, size_t key_l
     REQUIRE(out != NULL || *out_len == 0, "the output buffer is NULL but its capacity is not 0");
     fk_name name;
     if (fk_name_parse(key, key_len, "key", &name, &e) != STEPCA_OK) return fk_report(err, &e);
-    char label[FK_MAX_NAME + 16];
-    canonical(&name, label, sizeof label);
+    const char *label = name.shown;
     EVP_PKEY *pkey = NULL;
     if (fk_store_key(kms, &name, &pkey, &e) != STEPCA_OK) return fk_report(err, &e);
     uint8_t *der = NULL;
@@ -88,8 +87,7 @@ static int32_t kms_sign(stepca_kms *kms, const char *key, size_t key_len, uint32
     REQUIRE(digest != NULL || digest_len == 0, "the digest pointer is NULL but its length is not 0");
     fk_name name;
     if (fk_name_parse(key, key_len, "key", &name, &e) != STEPCA_OK) return fk_report(err, &e);
-    char label[FK_MAX_NAME + 16];
-    canonical(&name, label, sizeof label);
+    const char *label = name.shown;
     EVP_PKEY *pkey = NULL;
     if (fk_store_key(kms, &name, &pkey, &e) != STEPCA_OK) return fk_report(err, &e);
     int32_t rc = fk_check_sign_args(pkey, label, sig_alg, digest_len, &e);
@@ -110,8 +108,7 @@ static int32_t kms_create_key(stepca_kms *kms, const stepca_kms_key_request *req
     if (request->struct_size >= offsetof(stepca_kms_key_request, sig_alg) + sizeof(uint32_t)) sig_alg = request->sig_alg;
     fk_name name;
     if (fk_name_parse(request->name, request->name_len, "key", &name, &e) != STEPCA_OK) return fk_report(err, &e);
-    char label[FK_MAX_NAME + 16];
-    canonical(&name, label, sizeof label);
+    const char *label = name.shown;
 
     uint32_t type = request->key_type;
     if (type < STEPCA_KEY_EC_P256 || type > STEPCA_KEY_ED25519) {
@@ -150,8 +147,10 @@ static int32_t kms_create_key(stepca_kms *kms, const stepca_kms_key_request *req
         OPENSSL_free(der);
         return fk_report(err, &e);
     }
-    fk_log(STEPCA_LOG_INFO, "filekms: created key %s", label);
-    if (done != NULL) done(done_ctx, label, strlen(label), der, der_len);
+    char created[FK_MAX_NAME + 16];
+    canonical(&name, created, sizeof created);
+    fk_log(STEPCA_LOG_INFO, "filekms: created key %s", created);
+    if (done != NULL) done(done_ctx, created, strlen(created), der, der_len);
     OPENSSL_free(der);
     return STEPCA_OK;
 }
@@ -205,8 +204,7 @@ static int32_t kms_decrypt(stepca_kms *kms, const char *key, size_t key_len, uin
     REQUIRE(ciphertext != NULL || ciphertext_len == 0, "the ciphertext pointer is NULL but its length is not 0");
     fk_name name;
     if (fk_name_parse(key, key_len, "key", &name, &e) != STEPCA_OK) return fk_report(err, &e);
-    char label[FK_MAX_NAME + 16];
-    canonical(&name, label, sizeof label);
+    const char *label = name.shown;
     EVP_PKEY *pkey = NULL;
     if (fk_store_key(kms, &name, &pkey, &e) != STEPCA_OK) return fk_report(err, &e);
     uint8_t *plain = NULL;

@@ -282,9 +282,9 @@ static void cache_put(stepca_kms *kms, const char *name, EVP_PKEY *pkey, const s
 
 int32_t fk_store_key(stepca_kms *kms, const fk_name *name, EVP_PKEY **out, fk_error *e) {
     char file[FK_MAX_NAME + 8];
-    char what[FK_MAX_NAME + 32];
+    char what[sizeof ((fk_name *)0)->shown + 16];
     snprintf(file, sizeof file, "%s.pem", name->name);
-    snprintf(what, sizeof what, "key filekms:name=%s", name->name);
+    snprintf(what, sizeof what, "key %s", name->shown);
 
     struct stat st;
     pthread_mutex_lock(&kms->lock);
@@ -332,9 +332,9 @@ int32_t fk_store_key(stepca_kms *kms, const fk_name *name, EVP_PKEY **out, fk_er
 
 int32_t fk_store_add_key(stepca_kms *kms, const fk_name *name, EVP_PKEY *pkey, fk_error *e) {
     char file[FK_MAX_NAME + 8];
-    char what[FK_MAX_NAME + 32];
+    char what[sizeof ((fk_name *)0)->shown + 16];
     snprintf(file, sizeof file, "%s.pem", name->name);
-    snprintf(what, sizeof what, "key filekms:name=%s", name->name);
+    snprintf(what, sizeof what, "key %s", name->shown);
 
     /* Secure-heap BIO when available; its buffer is cleansed when freed either way. */
     BIO *bio = BIO_new(BIO_s_secmem());
@@ -365,15 +365,15 @@ int32_t fk_store_delete_key(stepca_kms *kms, const fk_name *name, fk_error *e) {
     pthread_mutex_unlock(&kms->lock);
     if (rc != 0) {
         if (err == ENOENT) {
-            return fk_fail(e, STEPCA_E_NOT_FOUND, "key filekms:name=%s not found: there is no %s/%s", name->name,
+            return fk_fail(e, STEPCA_E_NOT_FOUND, "key %s not found: there is no %s/%s", name->shown,
                            kms->dir, file);
         }
-        return fk_fail(e, errno_status(err), "key filekms:name=%s: cannot delete %s/%s: %s", name->name, kms->dir, file,
+        return fk_fail(e, errno_status(err), "key %s: cannot delete %s/%s: %s", name->shown, kms->dir, file,
                        strerror(err));
     }
     if (fsync(kms->dirfd) != 0) {
         err = errno;
-        return fk_fail(e, errno_status(err), "key filekms:name=%s: cannot flush the directory %s: %s", name->name,
+        return fk_fail(e, errno_status(err), "key %s: cannot flush the directory %s: %s", name->shown,
                        kms->dir, strerror(err));
     }
     return STEPCA_OK;
@@ -385,9 +385,9 @@ int32_t fk_store_delete_key(stepca_kms *kms, const fk_name *name, fk_error *e) {
 
 int32_t fk_store_load_cert(stepca_kms *kms, const fk_name *name, uint8_t **der, size_t *der_len, fk_error *e) {
     char file[FK_MAX_NAME + 8];
-    char what[FK_MAX_NAME + 40];
+    char what[sizeof ((fk_name *)0)->shown + 16];
     snprintf(file, sizeof file, "%s.crt", name->name);
-    snprintf(what, sizeof what, "certificate filekms:name=%s", name->name);
+    snprintf(what, sizeof what, "certificate %s", name->shown);
     file_data f = {0};
     if (read_file(kms, file, what, &f, e) != STEPCA_OK) return e->status;
     BIO *bio = BIO_new_mem_buf(f.data, (int)f.len);
@@ -417,9 +417,9 @@ int32_t fk_store_load_cert(stepca_kms *kms, const fk_name *name, uint8_t **der, 
 
 int32_t fk_store_save_cert(stepca_kms *kms, const fk_name *name, const uint8_t *der, size_t der_len, fk_error *e) {
     char file[FK_MAX_NAME + 8];
-    char what[FK_MAX_NAME + 40];
+    char what[sizeof ((fk_name *)0)->shown + 16];
     snprintf(file, sizeof file, "%s.crt", name->name);
-    snprintf(what, sizeof what, "certificate filekms:name=%s", name->name);
+    snprintf(what, sizeof what, "certificate %s", name->shown);
     if (der_len == 0 || der_len > FK_MAX_FILE / 2) {
         return fk_fail(e, STEPCA_E_INVALID_ARG, "%s: a DER certificate of %zu bytes is not acceptable", what, der_len);
     }

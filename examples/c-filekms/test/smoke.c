@@ -682,6 +682,13 @@ static void test_public_key_errors(stepca_kms *kms) {
     len = sizeof out;
     EXPECT(public_key(kms, "filekms:name=nope", out, &len, &b), STEPCA_E_NOT_FOUND, &b, "get_public_key missing key");
     CHECK(strstr(b.buf, "filekms:name=nope") != NULL, "the message should name the key: %s", b.buf);
+    /* Messages quote the reference as the host passed it, whatever its spelling. */
+    const char *spellings[] = {"FileKMS:name=Nope-2", "nope.3", "filekms:name=nope%2D4"};
+    for (size_t i = 0; i < 3; i++) {
+        len = sizeof out;
+        EXPECT(public_key(kms, spellings[i], out, &len, &b), STEPCA_E_NOT_FOUND, &b, "get_public_key missing key");
+        CHECK(strstr(b.buf, spellings[i]) != NULL, "the message should quote \"%s\": %s", spellings[i], b.buf);
+    }
     EXPECT(T->get_public_key(kms, "ec256", 5, out, NULL, E(&b)), STEPCA_E_INVALID_ARG, &b, "get_public_key len NULL");
     EXPECT(T->get_public_key(NULL, "ec256", 5, out, &len, E(&b)), STEPCA_E_INVALID_ARG, &b, "get_public_key NULL handle");
 
