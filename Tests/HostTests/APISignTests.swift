@@ -409,6 +409,19 @@ struct APISignTests {
         #expect(second.text == Captures.body("POST /1.0/sign replaying the same token (error: token already used)"))
     }
 
+    @Test("without a db in ca.json the CA still signs (in-memory records) and still refuses a replayed token")
+    func signsWithoutDatabase() throws {
+        let ca = try LiveCA(database: "null")
+        defer { ca.stop() }
+        #expect(ca.serverOutput.contains("in-memory store"), "\(ca.serverOutput)")
+        let csr = try ca.makeCSR(.p256, commonName: "nodb.example.com")
+        let body = try JSONSerialization.data(withJSONObject: ca.signBody(csr: csr.pem, ott: ca.token(subject: "nodb.example.com")))
+        let first = try ca.send(.post("/1.0/sign", body: body))
+        #expect(first.status == 201, "\(first)")
+        let second = try ca.send(.post("/1.0/sign", body: body))
+        Expect.unauthorized(second)
+    }
+
     @Test("the same token sent eight times at once is honoured exactly once")
     func concurrentReplay() throws {
         let ca = try LiveCA.get()

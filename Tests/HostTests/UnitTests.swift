@@ -20,6 +20,30 @@ struct HostUnitTests {
         #expect(address.port == port)
     }
 
+    @Test("token audiences lose their port only", arguments: [
+        ("https://ca.example.com:9443/1.0/sign", "https://ca.example.com/1.0/sign"),
+        ("https://ca.example.com/1.0/sign", "https://ca.example.com/1.0/sign"),
+        ("https://[::1]:8443/sign#frag", "https://[::1]/sign#frag"),
+        ("https://[::1]/sign", "https://[::1]/sign"),
+        ("https://host:443?x=1", "https://host?x=1"),
+        ("https://host:abc/sign", "https://host:abc/sign"),
+        ("step-certificate-authority", "step-certificate-authority"),
+        ("https://hôst.example:8443/1.0/renew", "https://hôst.example/1.0/renew"),
+    ])
+    func audienceWithoutPort(audience: String, expected: String) {
+        #expect(Audiences.withoutPort(audience) == expected)
+    }
+
+    @Test("an audience set accepts the expected URLs with any port and nothing else")
+    func audienceSet() {
+        let set = AudienceSet(purpose: .sign, dnsNames: ["ca.example.com", "::1"])
+        #expect(set.matchesAny(["https://ca.example.com:9000/1.0/sign"]))
+        #expect(set.matchesAny(["https://[::1]:443/sign"]))
+        #expect(set.matchesAny(["step-certificate-authority"]))
+        #expect(!set.matchesAny(["https://ca.example.com/1.0/renew", "https://other.example.com/1.0/sign"]))
+        #expect(!AudienceSet(purpose: .renew, dnsNames: ["ca.example.com"]).matchesAny(["step-certificate-authority"]))
+    }
+
     @Test("invalid listen addresses", arguments: ["443", "host:", "host:70000", "host:x"])
     func invalidListenAddress(text: String) {
         #expect(ListenAddress(text) == nil)

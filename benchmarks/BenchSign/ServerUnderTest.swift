@@ -34,7 +34,13 @@ final class ServerUnderTest {
             config = config.replacingOccurrences(of: "\"logger\": {\n\t\t\"format\": \"text\"\n\t},\n\t", with: "")
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         }
-        if let database {
+        if database == "null" {
+            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any] else {
+                throw BenchError("cannot read \(configPath)")
+            }
+            config.removeValue(forKey: "db")
+            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
+        } else if let database {
             guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any],
                   let stanza = try? JSONSerialization.jsonObject(with: Data(database.utf8)) else {
                 throw BenchError("--db is not a JSON object: \(database)")

@@ -15,8 +15,11 @@ import StepConfig
 ///
 /// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON]
 ///
-/// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`.
+/// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`;
+/// `--db null` removes it (the host's in-memory store, to measure the CA without a database).
 struct Options {
+    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null]"
+
     var requests = 3000
     var concurrency = [1, 16, 64]
     var binary: String?
@@ -30,7 +33,8 @@ struct Options {
             case "--concurrency": concurrency = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--step-ca": binary = iterator.next()
             case "--db": database = iterator.next()
-            default: throw BenchError("unknown argument \(argument); use --requests N --concurrency 1,16,64 --step-ca PATH --db JSON")
+            case "--help", "-h": print(Options.usage); exit(0)
+            default: throw BenchError("unknown argument \(argument)\n\(Options.usage)")
             }
         }
     }
@@ -38,6 +42,7 @@ struct Options {
 
 /// The `type` of a `--db` object (never its DSN, which may hold a password).
 func databaseType(_ json: String?) -> String {
+    if json == "null" { return "in-memory (no)" }
     guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return "sqlite" }
     return object["type"] as? String ?? "unknown"
 }
@@ -153,13 +158,27 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
-let options = try Options(CommandLine.arguments)
-let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-let binary = options.binary ?? executableDirectory + "/step-ca"
-let server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database)
-let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
-let trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
-let intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
+/// Prints the error on stderr and exits with status 2.
+func fail(_ error: Error) -> Never {
+    FileHandle.standardError.write(Data("stepca-bench-sign: \(error)\n".utf8))
+    exit(2)
+}
+
+let options: Options
+let server: ServerUnderTest
+let trustRoot: NIOSSLCertificate
+let intermediate: Certificate
+do {
+    options = try Options(CommandLine.arguments)
+    let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+    let binary = options.binary ?? executableDirectory + "/step-ca"
+    server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database)
+    let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
+    trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
+    intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
+} catch {
+    fail(error)
+}
 let group = MultiThreadedEventLoopGroup.singleton
 
 do {
@@ -182,5 +201,5 @@ do {
     server.stop()
 } catch {
     server.stop()
-    throw error
+    fail(error)
 }

@@ -20,6 +20,8 @@ final class Authority: Sendable {
     let leafBuilder: LeafBuilder
     /// The constant parts of every sign response (chain, TLS options), serialised once.
     let signResponseParts: SignResponse.ConstantParts
+    /// Token audiences by purpose, from `dnsNames`.
+    private let audienceSets: [TokenPurpose: AudienceSet]
     /// Each provisioner's effective claims (or why they are invalid), computed once.
     private let claimsByProvisioner: [String: Result<EffectiveClaims, ConfigError>]
 
@@ -52,6 +54,14 @@ final class Authority: Sendable {
             }
         }
         claimsByProvisioner = claims
+        audienceSets = Dictionary(uniqueKeysWithValues: TokenPurpose.allCases.map {
+            ($0, AudienceSet(purpose: $0, dnsNames: runtime.config.dnsNames))
+        })
+    }
+
+    /// The audiences a token for `purpose` may carry.
+    func audiences(for purpose: TokenPurpose) -> AudienceSet {
+        audienceSets[purpose] ?? AudienceSet(purpose: purpose, dnsNames: config.dnsNames)
     }
 
     /// The provisioner's claims over the authority's and the built-ins (reference §4.2).

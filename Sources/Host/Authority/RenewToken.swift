@@ -47,10 +47,10 @@ struct RenewToken {
         guard claims.subject == ClientCertificate.commonName(leaf) else {
             throw APIError.unauthorized("renew token: subject \(claims.subject ?? "") is not the certificate's common name")
         }
-        let expected = Audiences.expected(for: .renew, dnsNames: authority.config.dnsNames)
-        guard Audiences.matchesAny(claims.audience, expected) else {
+        let audiences = authority.audiences(for: .renew)
+        guard audiences.matchesAny(claims.audience) else {
             // step-ca answers an audience mismatch here with a 500.
-            throw APIError.internalError("renew token: audience \(claims.audience) is not one of \(expected)")
+            throw APIError.internalError("renew token: audience \(claims.audience) is not one of \(audiences.expected)")
         }
         let provisionerName = ProvisionerExtension(certificate: leaf)?.name
         guard claims.issuer == "step-ca-client/1.0" || (provisionerName != nil && claims.issuer == provisionerName) else {

@@ -77,7 +77,7 @@ enum CSRDecoder {
             guard let start = find(beginMarker, in: bytes, from: 0),
                   let stop = find(endMarker, in: bytes, from: start + beginMarker.count) else { return nil }
             // A header line (`Proc-Type: ...`) or any non-base64 byte sends the PEM to the full parser.
-            return Base64Bytes.decodeStandard(bytes[(start + beginMarker.count)..<stop], ignoringWhitespace: true)
+            return Base64Bytes.decodeStandard(UnsafeBufferPointer(rebasing: bytes[(start + beginMarker.count)..<stop]), ignoringWhitespace: true)
         }
     }
 

@@ -11,7 +11,13 @@ enum DatabaseOpener {
     /// so a read-only database user suffices.
     static func open(_ db: DBConfig?, configFile: String, loader: PluginLoader, enableAdmin: Bool,
                      createTables: Bool = true) async throws -> any KeyValueStore {
-        guard let db else { return InMemoryStore() }
+        guard let db else {
+            // No database: nothing outlives the process, but issuance still records its tokens
+            // and certificates for the life of the CA.
+            let store = InMemoryStore()
+            try await createStepTables(in: store, enableAdmin: enableAdmin, configFile: configFile)
+            return store
+        }
         let type = db.type.lowercased()
         if goEmbeddedTypes.contains(type) {
             throw StartupError(.unsupportedDatabase, """
@@ -34,6 +40,11 @@ enum DatabaseOpener {
             throw StartupError(.database, "\(configFile): db: cannot open the database: \(error.message)")
         }
         guard createTables else { return store }
+        try await createStepTables(in: store, enableAdmin: enableAdmin, configFile: configFile)
+        return store
+    }
+
+    private static func createStepTables(in store: any KeyValueStore, enableAdmin: Bool, configFile: String) async throws {
         var tables = DatabaseTables.core + DatabaseTables.acme
         if enableAdmin { tables += DatabaseTables.admin }
         do {
@@ -41,7 +52,6 @@ enum DatabaseOpener {
         } catch let error as DatabaseError {
             throw StartupError(.database, "\(configFile): db: cannot create step-ca's tables: \(error.message)")
         }
-        return store
     }
 
     /// The stanza for the plugin: as written, with `dataSource` replaced by its resolved path

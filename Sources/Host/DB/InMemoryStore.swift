@@ -91,18 +91,45 @@ final class InMemoryStore: KeyValueStore, @unchecked Sendable {
             }
         }
         return try lock.withLock {
-            let snapshot = tables
+            // An undo log rather than a snapshot of `tables`: a snapshot would make the next
+            // write copy a whole table.
+            var undo: [UndoStep] = []
             var results: [KVResult] = []
             for (index, operation) in operations.enumerated() {
                 do {
+                    undo.append(undoStep(for: operation))
                     results.append(try applyLocked(operation))
                 } catch var error as DatabaseError {
-                    tables = snapshot
+                    for step in undo.reversed() { revertLocked(step) }
                     error.operationIndex = index
                     throw error
                 }
             }
             return results
+        }
+    }
+
+    /// What restores the state one operation may change.
+    private enum UndoStep {
+        case none
+        case table(String, [[UInt8]: [UInt8]]?)
+        case entry(String, [UInt8], [UInt8]?)
+    }
+
+    private func undoStep(for operation: KVOperation) -> UndoStep {
+        switch operation {
+        case .createTable(let table), .deleteTable(let table): return .table(table, tables[table])
+        case .get: return .none
+        case .set(let table, let key, _), .delete(let table, let key), .compareAndSwap(let table, let key, _, _, _):
+            return .entry(table, key, tables[table]?[key])
+        }
+    }
+
+    private func revertLocked(_ step: UndoStep) {
+        switch step {
+        case .none: break
+        case .table(let table, let entries): tables[table] = entries
+        case .entry(let table, let key, let value): if tables[table] != nil { tables[table]![key] = value }
         }
     }
 

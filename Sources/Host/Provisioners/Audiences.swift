@@ -2,7 +2,7 @@
 /// `https://<name>/1.0/<path>` and `https://<name>/<path>`, plus the legacy
 /// `step-certificate-authority` for sign and revoke. Ports are ignored when comparing; hosts
 /// are compared byte for byte.
-enum TokenPurpose: Sendable {
+enum TokenPurpose: Sendable, CaseIterable {
     case sign, renew, revoke, sshSign, sshRevoke, sshRenew, sshRekey
 
     var paths: [String] {
@@ -17,6 +17,25 @@ enum TokenPurpose: Sendable {
     }
 
     var acceptsLegacyAudience: Bool { self == .sign || self == .revoke || self == .sshSign }
+}
+
+/// One purpose's expected audiences and their port-stripped forms, computed once per authority
+/// rather than on every request.
+struct AudienceSet: Sendable {
+    let expected: [String]
+    private let exact: Set<String>
+    private let stripped: Set<String>
+
+    init(purpose: TokenPurpose, dnsNames: [String]) {
+        expected = Audiences.expected(for: purpose, dnsNames: dnsNames)
+        exact = Set(expected)
+        stripped = Set(expected.map(Audiences.withoutPort))
+    }
+
+    /// ``Audiences/matchesAny(_:_:)`` against these audiences.
+    func matchesAny(_ audiences: [String]) -> Bool {
+        audiences.contains { exact.contains($0) || stripped.contains(Audiences.withoutPort($0)) }
+    }
 }
 
 enum Audiences {
@@ -48,18 +67,29 @@ enum Audiences {
     }
 
     /// `https://host:9443/path#frag` → `https://host/path#frag` (IPv6 literals kept bracketed).
+    /// Works on the UTF-8 bytes: it runs for every token.
     static func withoutPort(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let afterScheme = url[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
-        let authority = afterScheme[..<authorityEnd]
-        var host = authority
-        if authority.hasPrefix("[") {
-            if let close = authority.firstIndex(of: "]") { host = authority[...close] }
-        } else if let colon = authority.lastIndex(of: ":"), authority[authority.index(after: colon)...].allSatisfy(\.isNumber) {
-            host = authority[..<colon]
+        let bytes = Array(url.utf8)
+        let colon = UInt8(ascii: ":"), slash = UInt8(ascii: "/")
+        guard let schemeEnd = (0..<max(0, bytes.count - 2)).first(where: {
+            bytes[$0] == colon && bytes[$0 + 1] == slash && bytes[$0 + 2] == slash
+        }) else { return url }
+        let authorityStart = schemeEnd + 3
+        var authorityEnd = authorityStart
+        while authorityEnd < bytes.count, bytes[authorityEnd] != slash, bytes[authorityEnd] != UInt8(ascii: "?"),
+              bytes[authorityEnd] != UInt8(ascii: "#") {
+            authorityEnd += 1
         }
-        return String(url[..<schemeEnd.upperBound]) + host + afterScheme[authorityEnd...]
+        let authority = bytes[authorityStart..<authorityEnd]
+        var hostEnd = authorityEnd
+        if authority.first == UInt8(ascii: "[") {
+            if let close = authority.firstIndex(of: UInt8(ascii: "]")) { hostEnd = close + 1 }
+        } else if let portColon = authority.lastIndex(of: colon),
+                  authority[(portColon + 1)...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            hostEnd = portColon
+        }
+        guard hostEnd != authorityEnd else { return url }
+        return String(decoding: bytes[..<hostEnd] + bytes[authorityEnd...], as: UTF8.self)
     }
 
     /// The fragment of the first audience that has one.

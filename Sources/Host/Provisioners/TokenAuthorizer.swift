@@ -41,8 +41,8 @@ struct TokenAuthorizer {
         } catch {
             throw APIError.unauthorized("error parsing token: \(error)")
         }
-        let expected = Audiences.expected(for: purpose, dnsNames: authority.config.dnsNames)
-        let provisioner = try lookup(parsed: parsed, claims: unverified, expected: expected)
+        let audiences = authority.audiences(for: purpose)
+        let provisioner = try lookup(parsed: parsed, claims: unverified, audiences: audiences)
         if let reason = provisioner.uninitializedReason {
             throw APIError.unauthorized(message: "provisioner \"\(provisioner.name)\" is disabled due to an initialization error",
                                         detail: reason)
@@ -52,7 +52,9 @@ struct TokenAuthorizer {
         }
         let claims: JWTClaims
         do {
-            claims = try parsed.verifiedClaims(with: key)
+            // The payload was decoded above; once its signature verifies, those are the claims.
+            try parsed.verify(with: key)
+            claims = unverified
         } catch {
             throw APIError.unauthorized("error verifying token signature for provisioner \(provisioner.name): \(error)")
         }
@@ -64,8 +66,8 @@ struct TokenAuthorizer {
         } catch {
             throw APIError.unauthorized("invalid token: \(error)")
         }
-        guard Audiences.matchesAny(claims.audience, expected) else {
-            throw APIError.unauthorized("invalid token: audience \(claims.audience) is not one of \(expected)")
+        guard audiences.matchesAny(claims.audience) else {
+            throw APIError.unauthorized("invalid token: audience \(claims.audience) is not one of \(audiences.expected)")
         }
         if !authority.config.authority.disableIssuedAtCheck, let issuedAt = claims.issuedAt,
            issuedAt.date < authority.startTime {
@@ -79,10 +81,11 @@ struct TokenAuthorizer {
     }
 
     /// step-ca's `LoadByToken`: audience fragment, else `<iss>:<kid>` for JWK.
-    private func lookup(parsed: ParsedJWS, claims: JWTClaims, expected: [String]) throws -> Provisioner {
+    private func lookup(parsed: ParsedJWS, claims: JWTClaims, audiences: AudienceSet) throws -> Provisioner {
         let fragment = Audiences.fragment(claims.audience)
-        let candidates = fragment.map { frag in expected.map { "\($0)#\(frag)" } } ?? expected
-        let matched = Audiences.matchesAny(claims.audience, candidates)
+        let matched = fragment.map { frag in
+            Audiences.matchesAny(claims.audience, audiences.expected.map { "\($0)#\(frag)" })
+        } ?? audiences.matchesAny(claims.audience)
         if matched {
             let id = fragment ?? "\(claims.issuer ?? ""):\(parsed.header.keyID ?? "")"
             if let provisioner = authority.provisioners.provisioner(tokenID: id) { return provisioner }

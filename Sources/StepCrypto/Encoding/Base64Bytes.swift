@@ -30,10 +30,24 @@ public enum Base64Bytes {
     private static let standardTable = table(last: "+/")
     private static let urlTable = table(last: "-_")
 
+    /// Runs the byte loop over contiguous memory: a generic loop called from another module is
+    /// not specialised and would pay a witness call per byte.
     private static func decode<Bytes: Sequence>(_ input: Bytes, table: [UInt8], padded: Bool, ignoringWhitespace: Bool) -> [UInt8]?
     where Bytes.Element == UInt8 {
+        if let result = input.withContiguousStorageIfAvailable({
+            decode(buffer: $0, table: table, padded: padded, ignoringWhitespace: ignoringWhitespace)
+        }) {
+            return result
+        }
+        return Array(input).withUnsafeBufferPointer {
+            decode(buffer: $0, table: table, padded: padded, ignoringWhitespace: ignoringWhitespace)
+        }
+    }
+
+    private static func decode(buffer input: UnsafeBufferPointer<UInt8>, table: [UInt8], padded: Bool,
+                               ignoringWhitespace: Bool) -> [UInt8]? {
         var output: [UInt8] = []
-        output.reserveCapacity(input.underestimatedCount * 3 / 4 + 3)
+        output.reserveCapacity(input.count * 3 / 4 + 3)
         var accumulator: UInt32 = 0
         var pending = 0
         var paddingSeen = 0
