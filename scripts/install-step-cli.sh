@@ -69,11 +69,19 @@ apt_private=(
 )
 orig=$(ls "$work/download/${source_package}_${cli_version}"*.orig.tar.* 2>/dev/null | head -n 1 || true)
 if [ -z "$orig" ]; then
-  apt-get "${apt_private[@]}" update -qq
-  # Only the orig tarball is needed; a missing debian.tar.xz on a partial mirror is not an error.
-  (cd "$work/download" && apt-get "${apt_private[@]}" source --download-only -qq "$source_package" || true)
+  echo "Fetching the $source_package source package from $mirror"
+  # Only the orig tarball is needed: a missing debian.tar.xz (a partial mirror) is not an error,
+  # so apt's messages go to a log that is shown only when the tarball did not arrive.
+  {
+    apt-get "${apt_private[@]}" update -qq
+    (cd "$work/download" && apt-get "${apt_private[@]}" source --download-only -qq "$source_package")
+  } > "$work/apt-source.log" 2>&1 || true
   orig=$(ls "$work/download/${source_package}_${cli_version}"*.orig.tar.* 2>/dev/null | head -n 1 || true)
-  [ -n "$orig" ] || { echo "install-step-cli: could not download the $source_package source package from $mirror" >&2; exit 1; }
+  if [ -z "$orig" ]; then
+    cat "$work/apt-source.log" >&2
+    echo "install-step-cli: could not download the $source_package source package from $mirror" >&2
+    exit 1
+  fi
 fi
 
 gopath="$work/gopath"
