@@ -439,6 +439,26 @@ struct APIRenewRevokeTests {
                                         client: leaf.identity))
     }
 
+    /// The step CLI speaks HTTP/1.1 for renew and revoke: the client certificate must be seen on
+    /// such a connection as on an HTTP/2 stream.
+    @Test("mutual TLS over an HTTP/1.1 connection: /renew is 201 with a new serial, /revoke is 200, renewing again is 401")
+    func mutualTLSOverHTTP1() throws {
+        let ca = try LiveCA.get()
+        let leaf = try ca.issue(commonName: "mtls-http1.example.com")
+        var renew = HTTPCall.post("/1.0/renew", body: nil, client: leaf.identity)
+        renew.http1Only = true
+        let renewed = try ca.leaf(from: try ca.send(renew), commonName: leaf.commonName, keyPath: leaf.keyPath, keyPEM: leaf.keyPEM)
+        #expect(renewed.serial != leaf.serial)
+
+        let body = try JSONSerialization.data(withJSONObject: revokeBody(serial: leaf.serial, ott: nil, reasonCode: 1, reason: "key compromise"))
+        var revoke = HTTPCall.post("/1.0/revoke", body: body, client: leaf.identity)
+        revoke.http1Only = true
+        let revoked = try ca.send(revoke)
+        #expect(revoked.status == 200, "\(revoked)")
+        #expect(try revocationRecord(ca, serial: leaf.serial)?.json["MTLS"] as? Bool == true)
+        Expect.unauthorized(try ca.send(renew))
+    }
+
     /// step-ca's api/revoke.go: `errs.BadRequest("serial number in client certificate different than body")`.
     @Test("revoking another serial over mutual TLS is 400 \"serial number in client certificate different than body\"")
     func revokeMTLSOtherSerial() throws {

@@ -381,9 +381,6 @@ struct StepCLITests {
         #expect(verify.stderr.contains("certificate signed by unknown authority"), "\(verify.stderr)")
     }
 
-    // Server bug: the client certificate of an HTTP/1.1 connection is not seen by /renew (400
-    // "missing client certificate"); step's renew transport speaks HTTP/1.1 only. Over HTTP/2
-    // (curl's default) the same certificate renews (201).
     @Test("step ca renew --force (mTLS): a new serial, same subject and SANs, written over the old file")
     func renewMutualTLS() throws {
         let ca = try LiveCA.get()
@@ -401,8 +398,6 @@ struct StepCLITests {
         #expect(after.validity == before.validity)
     }
 
-    // Server bug: as renewMutualTLS, /revoke ignores the client certificate of an HTTP/1.1
-    // connection (400 "missing ott or client certificate"), so step's mTLS revoke fails.
     @Test("step ca revoke --cert --key (mTLS): the certificate revokes itself")
     func revokeMutualTLS() throws {
         let ca = try LiveCA.get()
@@ -416,8 +411,6 @@ struct StepCLITests {
         #expect(try ca.storedText("revoked_x509_certs", key: serial) != nil)
     }
 
-    // Server bug: renew over HTTP/1.1 fails before the revocation check (400 "missing client
-    // certificate"), so step never sees the 401 a revoked certificate must get.
     @Test("after step ca revoke, step ca renew of that certificate fails with step-ca's 401 message")
     func renewAfterRevoke() throws {
         let ca = try LiveCA.get()

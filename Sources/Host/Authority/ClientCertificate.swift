@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOSSL
 import X509
 import StepCrypto
@@ -36,11 +37,18 @@ enum ClientCertificate {
 
 extension CARequestContext {
     /// The client certificate of this connection, if one was presented.
-    /// With HTTP/2 the request runs on a stream channel; TLS lives on its parent connection.
+    /// With HTTP/1.1 the TLS handler is in the request's own channel (whose parent is the
+    /// listening socket); with HTTP/2 the request runs on a stream channel and TLS lives on its
+    /// parent connection.
     func peerCertificate() async -> NIOSSLCertificate? {
-        let connection = channel.parent ?? channel
-        let future = connection.eventLoop.submit { () -> NIOSSLCertificate? in
-            guard let handler = try? connection.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
+        if let certificate = await Self.peerCertificate(in: channel) { return certificate }
+        guard let parent = channel.parent else { return nil }
+        return await Self.peerCertificate(in: parent)
+    }
+
+    private static func peerCertificate(in channel: any Channel) async -> NIOSSLCertificate? {
+        let future = channel.eventLoop.submit { () -> NIOSSLCertificate? in
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
             return handler.peerCertificate
         }
         return try? await future.get()
