@@ -100,7 +100,7 @@ struct CRLUnitTests {
         for table in DatabaseTables.core { try await store.createTable(table) }
         let config = CAConfig(address: "127.0.0.1:0", dnsNames: ["ca.example.com"], crl: crl)
         let runtime = CARuntime(config: config, configPath: "ca.json",
-                                material: CAMaterial(roots: [root], federatedRoots: [], intermediates: [intermediate], signingKey: key),
+                                material: CAMaterial(roots: [root], federatedRoots: [], intermediates: [intermediate], signingKey: CASigningKey(file: key, path: "unit")),
                                 database: store, password: nil)
         return (try Authority(runtime: runtime), intermediate, store)
     }

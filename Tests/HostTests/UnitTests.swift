@@ -75,12 +75,13 @@ struct HostUnitTests {
     }
 
     @Test("the serving certificate carries the DNS and IP names, EKUs and a 24 h life")
-    func servingCertificate() throws {
+    func servingCertificate() async throws {
         let issuerKey = StepCryptoKeys.p256()
         let root = try CertificateFactory.makeRoot(name: "T", key: issuerKey, validity: 3600)
         let key = StepCryptoKeys.p256()
-        let certificate = try CertificateFactory.makeServingCertificate(
-            commonName: "Step Online CA", dnsNames: ["localhost", "127.0.0.1", "[::1]"], key: key, issuer: root, issuerKey: issuerKey)
+        let certificate = try await CertificateFactory.makeServingCertificate(
+            commonName: "Step Online CA", dnsNames: ["localhost", "127.0.0.1", "[::1]"], key: key, issuer: root,
+            issuerKey: CASigningKey(file: issuerKey, path: "unit"))
         let names = try #require(try certificate.extensions.subjectAlternativeNames)
         #expect(names.count == 3)
         #expect(names.contains(.dnsName("localhost")))

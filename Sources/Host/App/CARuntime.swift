@@ -21,7 +21,7 @@ struct CARuntime: Sendable {
         let config = try loadConfig(configPath: configPath, stepPath: stepPath)
         let passwords = RecordingPasswordSource(PasswordSource(passwordFile: passwordFile, configPassword: config.password,
                                                                remembered: previous?.password))
-        let material = try CAMaterial.load(config, passwords: passwords)
+        let material = try await CAMaterial.load(config, passwords: passwords, loader: loader, previous: previous?.material)
         let database: any KeyValueStore
         if let previous {
             guard previous.config.db == config.db else {

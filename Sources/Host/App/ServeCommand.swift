@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         let authorities = AuthorityHolder(try Authority(runtime: runtime))
         let crlSchedule = CRLSchedule()
         try await CRLStartup.start(authorities.current, generator: .shared, schedule: crlSchedule)
-        let serving = try ServingCertificate(authority: authorities.current)
+        let serving = try await ServingCertificate(authority: authorities.current)
         var tls: TLSConfiguration
         do {
             let first = serving.current
@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                  loader: loader, previous: previous)
             try CRLStartup.validate(fresh)
             let authority = try Authority(runtime: fresh)
-            try serving.renew(authority: authority)
+            try await serving.renew(authority: authority)
             try await CRLStartup.start(authority, generator: .shared, schedule: crlSchedule)
             if let notice = InsecureListener.reloadNotice(running: runtime.config, reloaded: fresh.config) {
                 ConsoleLog.warning(notice)

@@ -8,10 +8,10 @@ import StepCrypto
 /// serverAuth + clientAuth, SKI/AKI, the provisioner extension, a random 128-bit serial.
 struct LeafBuilder {
     let issuer: Certificate
-    let issuerKey: PrivateKeyMaterial
+    let issuerKey: CASigningKey
     let authorityKeyIdentifier: AuthorityKeyIdentifier
 
-    init(issuer: Certificate, issuerKey: PrivateKeyMaterial) throws {
+    init(issuer: Certificate, issuerKey: CASigningKey) throws {
         self.issuer = issuer
         self.issuerKey = issuerKey
         self.authorityKeyIdentifier = try CertificateFactory.authorityKeyIdentifier(of: issuer)
@@ -25,7 +25,7 @@ struct LeafBuilder {
         var provisionerExtension: ProvisionerExtension?
     }
 
-    func build(_ request: Request) throws -> Certificate {
+    func build(_ request: Request) async throws -> Certificate {
         let isRSA = PublicKeyChecks.isRSA(request.publicKey)
         let keyUsage = isRSA ? KeyUsage(digitalSignature: true, keyEncipherment: true) : KeyUsage(digitalSignature: true)
         var extensions = try Certificate.Extensions {
@@ -42,7 +42,7 @@ struct LeafBuilder {
         if let provisionerExtension = request.provisionerExtension {
             try extensions.append(provisionerExtension.makeExtension())
         }
-        return try Certificate(
+        return try await Certificate(
             version: .v3,
             serialNumber: CertificateFactory.randomSerial(),
             publicKey: request.publicKey,
@@ -50,9 +50,9 @@ struct LeafBuilder {
             notValidAfter: request.validity.notAfter,
             issuer: issuer.subject,
             subject: request.subject,
-            signatureAlgorithm: CertificateFactory.signatureAlgorithm(for: issuerKey),
+            signatureAlgorithm: issuerKey.signatureAlgorithm,
             extensions: extensions,
-            issuerPrivateKey: issuerKey.certificatePrivateKey)
+            issuerAsyncPrivateKey: issuerKey.privateKey)
     }
 }
 

@@ -49,12 +49,12 @@ struct RenewService {
         if newKey != nil { try extensions.append(Certificate.Extension(SubjectKeyIdentifier(hash: publicKey), critical: false)) }
         try extensions.append(Certificate.Extension(authority.leafBuilder.authorityKeyIdentifier, critical: false))
         let material = authority.runtime.material
-        let certificate = try Certificate(
+        let certificate = try await Certificate(
             version: .v3, serialNumber: CertificateFactory.randomSerial(), publicKey: publicKey,
             notValidBefore: start, notValidAfter: start.addingTimeInterval(duration),
             issuer: material.issuer.subject, subject: old.subject,
-            signatureAlgorithm: CertificateFactory.signatureAlgorithm(for: material.signingKey),
-            extensions: extensions, issuerPrivateKey: material.signingKey.certificatePrivateKey)
+            signatureAlgorithm: material.signingKey.signatureAlgorithm,
+            extensions: extensions, issuerAsyncPrivateKey: material.signingKey.privateKey)
 
         let record = data ?? CertificateRecords.certificateData(
             provisioner.map { CertificateRecords.ProvisionerInfo(id: $0.id, name: $0.name, type: ProvisionerKinds.recordName($0)) }

@@ -61,7 +61,7 @@ struct SignService {
         let extensionValue = claims.disableSmallstepExtensions ? nil : ProvisionerExtension(
             type: ProvisionerKinds.extensionType(provisioner), name: provisioner.name,
             credentialID: authority.provisioners.jwk(for: provisioner)?.keyID ?? "")
-        let certificate = try authority.leafBuilder.build(LeafBuilder.Request(
+        let certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
             subject: subject, sans: SANSet(strings: authorization.sans), publicKey: csr.publicKey,
             validity: validity, provisionerExtension: extensionValue))
         let issued = try await authority.record(certificate, provisioner: authorization.recordInfo,

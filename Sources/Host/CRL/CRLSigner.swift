@@ -15,8 +15,8 @@ struct CRLSigner: Sendable {
     }
 
     /// The signer of the CA's issuing key.
-    init(key: PrivateKeyMaterial) {
-        self.init(privateKey: key.certificatePrivateKey, algorithm: CertificateFactory.signatureAlgorithm(for: key))
+    init(key: CASigningKey) {
+        self.init(privateKey: key.privateKey, algorithm: key.signatureAlgorithm)
     }
 
     /// The signature over `bytes`, as the content of a BIT STRING.

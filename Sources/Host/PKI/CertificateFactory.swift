@@ -71,8 +71,8 @@ enum CertificateFactory {
     /// The CA's own TLS certificate (§10.1): CN = commonName, SANs = dnsNames (IP literals as IP
     /// SANs), one minute backdated, 24 hours, digitalSignature, serverAuth + clientAuth.
     static func makeServingCertificate(commonName: String, dnsNames: [String], key: PrivateKeyMaterial,
-                                       issuer: Certificate, issuerKey: PrivateKeyMaterial,
-                                       now: Date = Date()) throws -> Certificate {
+                                       issuer: Certificate, issuerKey: CASigningKey,
+                                       now: Date = Date()) async throws -> Certificate {
         let publicKey = key.publicKey.certificatePublicKey
         var names: [GeneralName] = []
         for name in dnsNames {
@@ -83,7 +83,7 @@ enum CertificateFactory {
                 names.append(.dnsName(name))
             }
         }
-        return try Certificate(
+        return try await Certificate(
             version: .v3,
             serialNumber: randomSerial(),
             publicKey: publicKey,
@@ -91,7 +91,7 @@ enum CertificateFactory {
             notValidAfter: now.addingTimeInterval(24 * 3600),
             issuer: issuer.subject,
             subject: try DistinguishedName { CommonName(commonName) },
-            signatureAlgorithm: signatureAlgorithm(for: issuerKey),
+            signatureAlgorithm: issuerKey.signatureAlgorithm,
             extensions: try Certificate.Extensions {
                 Critical(KeyUsage(digitalSignature: true))
                 try ExtendedKeyUsage([.serverAuth, .clientAuth])
@@ -99,7 +99,7 @@ enum CertificateFactory {
                 try authorityKeyIdentifier(of: issuer)
                 if !names.isEmpty { SubjectAlternativeNames(names) }
             },
-            issuerPrivateKey: issuerKey.certificatePrivateKey)
+            issuerAsyncPrivateKey: issuerKey.privateKey)
     }
 
     /// The AKI pointing at the issuer's SKI (or a hash of its key when it has none).

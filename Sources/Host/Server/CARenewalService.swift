@@ -20,7 +20,7 @@ struct ServingCertificateRenewal: Service {
                 return
             }
             do {
-                try serving.renew(authority: authorities.current)
+                try await serving.renew(authority: authorities.current)
                 ConsoleLog.line("Renewed the TLS serving certificate")
             } catch {
                 ConsoleLog.warning("renewing the TLS serving certificate failed: \(error); retrying in a minute")

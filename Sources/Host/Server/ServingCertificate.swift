@@ -19,26 +19,26 @@ final class ServingCertificate: Sendable {
 
     private let state: NIOLockedValueBox<Current>
 
-    init(authority: Authority, now: Date = Date()) throws {
-        state = NIOLockedValueBox(try Self.issue(authority: authority, now: now))
+    init(authority: Authority, now: Date = Date()) async throws {
+        state = NIOLockedValueBox(try await Self.issue(authority: authority, now: now))
     }
 
     var current: Current { state.withLockedValue { $0 } }
 
     /// Issues a fresh certificate from `authority` and makes it the one served.
-    func renew(authority: Authority, now: Date = Date()) throws {
-        let fresh = try Self.issue(authority: authority, now: now)
+    func renew(authority: Authority, now: Date = Date()) async throws {
+        let fresh = try await Self.issue(authority: authority, now: now)
         state.withLockedValue { $0 = fresh }
     }
 
-    /// The handshake callback: the current certificate and key, renewed first if it is about to
-    /// expire (a minute before NotAfter, as step-ca does).
+    /// The handshake callback: the current certificate and key. One about to expire (a minute
+    /// before NotAfter, as step-ca checks; a machine that slept past the scheduled renewal) is
+    /// served once more while a renewal starts, since signing may involve a key manager.
     func contextCallback(authorities: AuthorityHolder) -> NIOSSLContextCallback {
         { [self] _, promise in
-            var current = self.current
+            let current = self.current
             if Date() > current.certificate.notValidAfter.addingTimeInterval(-60) {
-                try? self.renew(authority: authorities.current)
-                current = self.current
+                Task { try? await self.renew(authority: authorities.current) }
             }
             var override = NIOSSLContextConfigurationOverride()
             override.certificateChain = current.chain
@@ -47,11 +47,11 @@ final class ServingCertificate: Sendable {
         }
     }
 
-    private static func issue(authority: Authority, now: Date) throws -> Current {
+    private static func issue(authority: Authority, now: Date) async throws -> Current {
         let config = authority.config
         let key = PrivateKeyMaterial.p256(.init())
         let material = authority.runtime.material
-        let certificate = try CertificateFactory.makeServingCertificate(
+        let certificate = try await CertificateFactory.makeServingCertificate(
             commonName: config.commonName, dnsNames: config.dnsNames, key: key,
             issuer: material.issuer, issuerKey: material.signingKey, now: now)
         let chain = try ([certificate] + material.intermediates).map {
