@@ -13,6 +13,8 @@ packages=(
   openssl openssh-client curl ca-certificates   # key vectors, HTTPS probes in tests
   binutils                                 # nm, ldd checks of the plugin isolation
   python3 python3-pip                      # independent JOSE implementation for tests
+  pcscd vsmartcard-vpcd libpcsclite1 libpcsclite-dev pcsc-tools  # YubiKey plugin: PC/SC and a virtual reader
+  opensc yubico-piv-tool python3-cryptography iproute2 util-linux  # the virtual PIV cards and their cross-check
 )
 
 missing=()
@@ -39,6 +41,19 @@ for module in joserfc cryptography; do
       || python3 -m pip install --quiet --break-system-packages "$module"
   fi
 done
+
+# Google's own Cloud KMS SDK checks the Cloud KMS test server (scripts/services/gcpkms_sdk_check.py).
+if ! python3 -c "import google.cloud.kms, google.auth" 2>/dev/null; then
+  python3 -m pip install --quiet google-cloud-kms google-auth 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages google-cloud-kms google-auth
+fi
+
+# moto (with its server extras and boto3) emulates AWS KMS for the kms-aws plugin's tests
+# (scripts/services/moto.sh); moto_kms_patched.py there is written against moto 5.2.
+if ! python3 -c "import moto, flask, flask_cors, boto3" 2>/dev/null; then
+  python3 -m pip install --quiet "moto[server]>=5.2,<5.3" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "moto[server]>=5.2,<5.3"
+fi
 
 command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift 6.x toolchain first" >&2; exit 1; }
 "$(dirname "${BASH_SOURCE[0]}")/install-step-cli.sh"   # smallstep's step CLI, built from Debian's Go sources
