@@ -195,7 +195,16 @@ let package = Package(
 
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
-        .testTarget(name: "PluginABITests", dependencies: ["Host", "PluginABI", "MySQLKV", "PostgresKV"], swiftSettings: v5),
+        .testTarget(
+            name: "PluginABITests",
+            dependencies: [
+                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: v5),
         .testTarget(
             name: "HostTests",
             dependencies: [

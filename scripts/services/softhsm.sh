@@ -7,7 +7,8 @@
 #      run or per test; SoftHSM reads SOFTHSM2_CONF once per process, when the module initialises)
 #      HSM_LABEL (stepca) HSM_PIN (123456) HSM_SO_PIN (12345678)
 #      HSM_EC_ID (01) HSM_EC_LABEL (ec-key)  HSM_RSA_ID (02) HSM_RSA_LABEL (rsa-key)  HSM_RSA (1)
-#      HSM_EXTRA_TOKENS ("": more token labels, initialised with the same PINs and no keys)
+#      HSM_EXTRA_TOKENS ("": more token labels, initialised with the same PINs and no keys; no label
+#      may be a prefix of another: pkcs11-tool's --token-label matches prefixes)
 # Prints (and writes to $SOFTHSM_DIR/env): export SOFTHSM2_CONF=... PKCS11_MODULE=...
 #      PKCS11_PROXY_MODULE=... PKCS11_TOKEN_LABEL=... PKCS11_PIN=... PKCS11_URI=... and the key ids.
 SVC=softhsm

@@ -14,9 +14,6 @@ struct CertificateStore {
         }
         let module = manager.pool.module
         let finder = ObjectFinder(module: module, session: session, context: context)
-        guard try finder.find(class: CK.certificateClass, id: name.id, label: name.label).isEmpty else {
-            throw PluginError.conflict("\(context): a certificate with \(name.selector) already exists on token \(manager.pool.token.summary)")
-        }
         var template = AttributeTemplate()
         template.add(CK.aClass, ulong: CK.certificateClass)
         template.add(CK.aCertificateType, ulong: CK.x509Certificate)
@@ -29,8 +26,13 @@ struct CertificateStore {
         if let id = name.id { template.add(CK.aID, bytes: id) }
         if let label = name.label { template.add(CK.aLabel, bytes: label) }
         var object: CK_OBJECT_HANDLE = 0
-        try template.withAttributes { attributes, count in
-            try check(module.f.C_CreateObject!(session, attributes, count, &object), "C_CreateObject", context)
+        do {
+            guard try finder.find(class: CK.certificateClass, id: name.id, label: name.label).isEmpty else {
+                throw PluginError.conflict("\(context): a certificate with \(name.selector) already exists on token \(manager.pool.token.summary)")
+            }
+            try template.withAttributes { attributes, count in
+                try check(module.f.C_CreateObject!(session, attributes, count, &object), "C_CreateObject", context)
+            }
         }
     }
 

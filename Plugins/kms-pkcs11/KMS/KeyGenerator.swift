@@ -18,10 +18,7 @@ struct KeyGenerator {
         }
         let module = manager.pool.module
         let finder = ObjectFinder(module: module, session: session, context: context)
-        guard try finder.find(class: CK.privateKeyClass, id: id, label: nil).isEmpty,
-              try finder.find(class: CK.privateKeyClass, id: nil, label: label).isEmpty else {
-            throw PluginError.conflict("\(context): a key with id=\(id.map { "%" + hex($0) }.joined()) or object=\(String(decoding: label, as: UTF8.self)) already exists on token \(manager.pool.token.summary)")
-        }
+        try checkAbsent(finder, id: id, label: label, context: context)
 
         var publicTemplate = AttributeTemplate()
         var privateTemplate = AttributeTemplate()
@@ -60,14 +57,25 @@ struct KeyGenerator {
         var publicKey: CK_OBJECT_HANDLE = 0
         var privateKey: CK_OBJECT_HANDLE = 0
         var mechanism = CK_MECHANISM(mechanism: mechanismType, pParameter: nil, ulParameterLen: 0)
-        try publicTemplate.withAttributes { publicAttributes, publicCount in
-            try privateTemplate.withAttributes { privateAttributes, privateCount in
-                try check(module.f.C_GenerateKeyPair!(session, &mechanism, publicAttributes, publicCount,
-                                                      privateAttributes, privateCount, &publicKey, &privateKey),
-                          "C_GenerateKeyPair", context)
+        do {
+            try checkAbsent(finder, id: id, label: label, context: context)
+            try publicTemplate.withAttributes { publicAttributes, publicCount in
+                try privateTemplate.withAttributes { privateAttributes, privateCount in
+                    try check(module.f.C_GenerateKeyPair!(session, &mechanism, publicAttributes, publicCount,
+                                                          privateAttributes, privateCount, &publicKey, &privateKey),
+                              "C_GenerateKeyPair", context)
+                }
             }
         }
         let spki = try manager.publicKey(session: session, name: name)
         return CreatedKey(name: name.text, publicKeyDER: spki)
+    }
+
+    /// A new key must not share its id or its label with an existing private key.
+    private func checkAbsent(_ finder: ObjectFinder, id: [UInt8], label: [UInt8], context: String) throws {
+        guard try finder.find(class: CK.privateKeyClass, id: id, label: nil).isEmpty,
+              try finder.find(class: CK.privateKeyClass, id: nil, label: label).isEmpty else {
+            throw PluginError.conflict("\(context): a key with id=\(id.map { "%" + hex($0) }.joined()) or object=\(String(decoding: label, as: UTF8.self)) already exists on token \(manager.pool.token.summary)")
+        }
     }
 }

@@ -30,8 +30,10 @@ public final class PKCS11KeyManager: KeyManagementBackend, @unchecked Sendable {
         let pin = try PINSource.resolve(uri, stanzaPIN: config.pin)
         let pool: SessionPool
         do {
-            pool = try SessionPool(module: module, token: token, pin: pin, maxSessions: config.maxSessions ?? 8,
-                                   context: uri.redacted)
+            pool = try TokenAccess.shared {
+                try SessionPool(module: module, token: token, pin: pin, maxSessions: config.maxSessions ?? 8,
+                                context: uri.redacted)
+            }
         } catch let error as PKCS11CallError {
             throw error.pluginError
         }
@@ -141,7 +143,7 @@ public final class PKCS11KeyManager: KeyManagementBackend, @unchecked Sendable {
 
     public func createKey(_ request: KeyRequest) throws -> CreatedKey {
         let name = try KeyName(request.name)
-        return try reported {
+        return try reportedWrite {
             try pool.withSession { session in
                 try KeyGenerator(manager: self, session: session).generate(request, name: name)
             }
@@ -150,7 +152,7 @@ public final class PKCS11KeyManager: KeyManagementBackend, @unchecked Sendable {
 
     public func deleteKey(name key: String) throws {
         let name = try KeyName(key)
-        try reported {
+        try reportedWrite {
             try pool.withSession { session in
                 let finder = ObjectFinder(module: pool.module, session: session, context: "\(context): key \(name.text)")
                 let objects = try finder.find(class: CK.privateKeyClass, id: name.id, label: name.label)
@@ -159,8 +161,10 @@ public final class PKCS11KeyManager: KeyManagementBackend, @unchecked Sendable {
                     throw PluginError.notFound("\(context): key \(name.text) not found: no key with \(name.selector) on token \(pool.token.summary)")
                 }
                 forget(name)
-                for object in objects {
-                    try check(pool.module.f.C_DestroyObject!(session, object), "C_DestroyObject", "\(context): key \(name.text)")
+                do {
+                    for object in objects {
+                        try check(pool.module.f.C_DestroyObject!(session, object), "C_DestroyObject", "\(context): key \(name.text)")
+                    }
                 }
             }
         }
@@ -168,7 +172,7 @@ public final class PKCS11KeyManager: KeyManagementBackend, @unchecked Sendable {
 
     public func storeCertificate(name key: String, der: [UInt8]) throws {
         let name = try KeyName(key)
-        try reported {
+        try reportedWrite {
             try pool.withSession { session in
                 try CertificateStore(manager: self, session: session).store(der, name: name)
             }
@@ -184,10 +188,19 @@ public final class PKCS11KeyManager: KeyManagementBackend, @unchecked Sendable {
         }
     }
 
-    /// Turns PKCS#11 call failures into plugin errors.
+    /// Runs a reading call (signing, lookups) with a session; turns PKCS#11 failures into plugin errors.
     private func reported<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try body()
+            return try TokenAccess.shared(body)
+        } catch let error as PKCS11CallError {
+            throw error.pluginError
+        }
+    }
+
+    /// Runs a call that creates or destroys token objects, alone (see ``TokenAccess``).
+    private func reportedWrite<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try TokenAccess.exclusive(body)
         } catch let error as PKCS11CallError {
             throw error.pluginError
         }

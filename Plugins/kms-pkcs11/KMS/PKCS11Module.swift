@@ -16,13 +16,26 @@ final class PKCS11Module: @unchecked Sendable {
         self.functions = functions
     }
 
+    /// One module path: loaded at most once, under a lock of its own, so that a module whose
+    /// `C_Initialize` blocks (a reader that does not answer) holds up only its own users.
+    private final class Entry {
+        let lock = Lock()
+        var module: PKCS11Module?
+    }
+
     private static let lock = Lock()
-    nonisolated(unsafe) private static var loaded: [String: PKCS11Module] = [:]
+    nonisolated(unsafe) private static var entries: [String: Entry] = [:]
 
     /// Loads and initialises the module at `path`; `context` (the redacted URI) prefixes errors.
     static func load(path: String, context: String) throws -> PKCS11Module {
-        try lock.withLock {
-            if let module = loaded[path] { return module }
+        let entry = lock.withLock { () -> Entry in
+            if let entry = entries[path] { return entry }
+            let entry = Entry()
+            entries[path] = entry
+            return entry
+        }
+        return try entry.lock.withLock {
+            if let module = entry.module { return module }
             guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
                 let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
                 let missing = access(path, F_OK) != 0
@@ -49,7 +62,7 @@ final class PKCS11Module: @unchecked Sendable {
                 try check(status, "C_Initialize", "\(context): module \(path)")
             }
             let module = PKCS11Module(path: path, functions: UnsafePointer(list))
-            loaded[path] = module
+            entry.module = module
             return module
         }
     }

@@ -1,0 +1,142 @@
+/// The key managers the KMS conformance suite (`KMSConformanceTests`) runs against.
+///
+/// Every backend is a KMS plugin loaded with the host's own ``PluginLoader`` and driven through
+/// ``KeyManagerPlugin``, so the suite exercises the C ABI exactly as step-ca does.
+///
+/// Running the suite against your own plugin
+/// -----------------------------------------
+/// Build your plugin (`libstepca-kms-<name>.so`), then:
+///
+///     STEPCA_KMS_UNDER_TEST=/path/to/libstepca-kms-acme.so \
+///     STEPCA_KMS_UNDER_TEST_CONFIG='{"type":"acmekms","uri":"acmekms:..."}' \
+///     STEPCA_KMS_UNDER_TEST_KEY='acmekms:key=existing' \
+///     swift test --filter "KMS conformance"
+///
+/// - `STEPCA_KMS_UNDER_TEST`: the plugin library.
+/// - `STEPCA_KMS_UNDER_TEST_CONFIG`: the ca.json `kms` object handed to the plugin's `open`.
+/// - `STEPCA_KMS_UNDER_TEST_KEY`: the name of a key that already exists (public key export,
+///   signing with the algorithms of its key type).
+/// - Optional `STEPCA_KMS_UNDER_TEST_NEW_KEY`: a name pattern for keys the suite may create, with
+///   `{}` replaced by a unique suffix (e.g. `acmekms:key=conformance-{}`); without it key creation
+///   and certificate storage are not exercised.
+///
+/// Adding a backend
+/// ----------------
+/// Add one entry to ``all``: how to load the plugin, its `kms` JSON, its existing keys, how to
+/// name a new key, and which key types and algorithms it supports.
+import Foundation
+import Testing
+@testable import Host
+
+struct KMSBackend: Sendable, CustomTestStringConvertible {
+    /// A key type the backend creates, the RSA size, and the algorithms such a key signs with.
+    struct KeySpec: Sendable, CustomStringConvertible {
+        let type: KMSKeyType
+        var bits: Int = 0
+        let algorithms: [KMSSignatureAlgorithm]
+        var description: String { type == .rsa ? "RSA-\(bits)" : type.description }
+        /// How ``KMSVerifyingKey/kind`` names such a key: "P-256", "RSA-2048".
+        var kind: String { type == .rsa ? "RSA-\(bits)" : type == .ecP256 ? "P-256" : type == .ecP384 ? "P-384" : "P-521" }
+
+        static let p256 = KeySpec(type: .ecP256, algorithms: [.ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512])
+        static let p384 = KeySpec(type: .ecP384, algorithms: [.ecdsaSHA384, .ecdsaSHA256, .ecdsaSHA512])
+        static let rsa2048 = KeySpec(type: .rsa, bits: 2048, algorithms: [
+            .rsaPKCS1SHA256, .rsaPKCS1SHA384, .rsaPKCS1SHA512, .rsaPSSSHA256, .rsaPSSSHA384, .rsaPSSSHA512,
+        ])
+    }
+
+    /// A key that exists before the suite runs, with the algorithms it signs with.
+    struct ExistingKey: Sendable {
+        let name: String
+        let algorithms: [KMSSignatureAlgorithm]
+    }
+
+    let label: String
+    /// Loads the plugin (through the host's loader).
+    let load: @Sendable () throws -> LoadedPlugin
+    /// The ca.json `kms` object.
+    let config: @Sendable () throws -> String
+    /// Keys that exist before the suite.
+    let existingKeys: @Sendable () throws -> [ExistingKey]
+    /// A fresh key name from a unique suffix; nil when the backend cannot create keys.
+    let newKeyName: (@Sendable (_ unique: String) -> String)?
+    /// Key types the backend creates.
+    var creatable: [KeySpec] = []
+    /// Whether certificates can be stored under a key name and read back.
+    var storesCertificates = false
+    /// A well-formed name of a key that does not exist.
+    let unknownKeyName: String
+
+    var testDescription: String { label }
+
+    /// Opens the key manager through the host adapter.
+    func open() async throws -> KeyManagerPlugin {
+        try await KeyManagerPlugin.open(plugin: load(), configJSON: config())
+    }
+
+    /// Runs `body` with an open key manager and closes it afterwards.
+    func withKeyManager<T>(_ body: (KeyManagerPlugin) async throws -> T) async throws -> T {
+        let kms = try await open()
+        do {
+            let result = try await body(kms)
+            await kms.close()
+            return result
+        } catch {
+            await kms.close()
+            throw error
+        }
+    }
+
+    /// Every backend the suite runs against; one entry per backend. Backends whose device or
+    /// library is missing are left out locally; in CI (`CI=true`) they stay and fail.
+    static let all: [KMSBackend] = {
+        var backends: [KMSBackend] = []
+        if SoftHSM.isAvailable { backends.append(.pkcs11(through: .direct)) }
+        if SoftHSM.isProxyAvailable { backends.append(.pkcs11(through: .p11KitProxy)) }
+        if let underTest = KMSBackend.underTest { backends.append(underTest) }
+        return backends
+    }()
+
+    /// The PKCS#11 plugin on a SoftHSM2 token, through SoftHSM's module or the p11-kit proxy.
+    static func pkcs11(through route: SoftHSM.Route) -> KMSBackend {
+        KMSBackend(
+            label: route == .direct ? "pkcs11 plugin on SoftHSM2" : "pkcs11 plugin through the p11-kit proxy",
+            load: { try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "pkcs11") },
+            config: { try SoftHSM.shared().config(route: route) },
+            existingKeys: {
+                let hsm = try SoftHSM.shared()
+                return [ExistingKey(name: hsm.ecKeyName, algorithms: KeySpec.p256.algorithms),
+                        ExistingKey(name: hsm.rsaKeyName, algorithms: KeySpec.rsa2048.algorithms)]
+            },
+            newKeyName: { "pkcs11:id=\($0);object=conformance-\($0)" },
+            creatable: [.p256, .p384, .rsa2048],
+            storesCertificates: true,
+            unknownKeyName: "pkcs11:id=%7f%7e;object=no-such-key")
+    }
+
+    /// A third-party plugin named by `STEPCA_KMS_UNDER_TEST` (see the top of this file).
+    static var underTest: KMSBackend? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let path = environment["STEPCA_KMS_UNDER_TEST"], !path.isEmpty else { return nil }
+        let config = environment["STEPCA_KMS_UNDER_TEST_CONFIG"] ?? "{}"
+        let key = environment["STEPCA_KMS_UNDER_TEST_KEY"] ?? ""
+        let pattern = environment["STEPCA_KMS_UNDER_TEST_NEW_KEY"]
+        return KMSBackend(
+            label: "plugin under test (\((path as NSString).lastPathComponent))",
+            load: { try PluginLoader.open(path: path, kind: .keyManagement) },
+            config: { config },
+            existingKeys: {
+                guard !key.isEmpty else { throw TestSetupError("STEPCA_KMS_UNDER_TEST_KEY names no key") }
+                return [ExistingKey(name: key, algorithms: [])]
+            },
+            newKeyName: pattern.map { pattern in { pattern.replacingOccurrences(of: "{}", with: $0) } },
+            creatable: pattern == nil ? [] : [.p256],
+            storesCertificates: pattern != nil,
+            unknownKeyName: pattern?.replacingOccurrences(of: "{}", with: "missing-7f7e") ?? key + "-missing-7f7e")
+    }
+}
+
+/// A unique, hex-only suffix for key names (usable as a PKCS#11 id).
+func uniqueKeySuffix() -> String {
+    randomBytes(6).map { String(format: "%02x", $0) }.joined()
+}
