@@ -135,7 +135,7 @@ let package = Package(
         ),
         .target(
             name: "MySQLKV",
-            dependencies: ["PluginKit", "CMariaDB"],
+            dependencies: ["PluginKit", "CMariaDB", "StepConfig"],
             path: "Plugins/db-mysql/Store",
             swiftSettings: v5
         ),

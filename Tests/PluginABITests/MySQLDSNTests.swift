@@ -1,5 +1,6 @@
 import Testing
 import PluginKit
+import StepConfig
 @testable import MySQLKV
 
 /// The MySQL plugin's reading of `db.dataSource` in the Go MySQL driver's DSN syntax, and of the
@@ -205,20 +206,21 @@ struct MySQLDSNTests {
         refuse("u:secret@tcp(h:1)/db?\(key)=\(value)", mentioning: ["parameter \(key)", "\"\(value)\""])
     }
 
-    @Test("Go's duration parser: units, fractions, signs, overflow")
+    @Test("DSN timeouts use Go's duration syntax (units, fractions, signs, overflow)")
     func goDuration() {
-        #expect(GoDuration.nanoseconds("1h2m3.5s") == 3_723_500_000_000)
-        #expect(GoDuration.nanoseconds("+5s") == 5_000_000_000)
-        #expect(GoDuration.nanoseconds("-1.5s") == -1_500_000_000)
-        #expect(GoDuration.nanoseconds("1.s") == 1_000_000_000)
-        #expect(GoDuration.nanoseconds("3μs") == 3_000)
-        #expect(GoDuration.nanoseconds("3000000h") == nil, "overflows int64 nanoseconds")
+        func nanoseconds(_ text: String) -> Int64? { (try? GoDuration(parsing: text))?.nanoseconds }
+        #expect(nanoseconds("1h2m3.5s") == 3_723_500_000_000)
+        #expect(nanoseconds("+5s") == 5_000_000_000)
+        #expect(nanoseconds("-1.5s") == -1_500_000_000)
+        #expect(nanoseconds("1.s") == 1_000_000_000)
+        #expect(nanoseconds("3μs") == 3_000)
+        #expect(nanoseconds("3000000h") == nil, "overflows int64 nanoseconds")
         for bad in ["", "-", "+", ".", "1", "1x", "ms", "1..5s", "5S", " 5s"] {
-            #expect(GoDuration.nanoseconds(bad) == nil, "\(bad)")
+            #expect(nanoseconds(bad) == nil, "\(bad)")
         }
-        #expect(GoDuration.ceilingSeconds(500_000_000) == 1, "libmariadb timeouts are whole seconds, rounded up")
-        #expect(GoDuration.ceilingSeconds(10_000_000_000) == 10)
-        #expect(GoDuration.ceilingSeconds(0) == 0)
+        #expect(ConnectionSettings.ceilingSeconds(500_000_000) == 1, "libmariadb timeouts are whole seconds, rounded up")
+        #expect(ConnectionSettings.ceilingSeconds(10_000_000_000) == 10)
+        #expect(ConnectionSettings.ceilingSeconds(0) == 0)
     }
 
     @Test("tls modes, case and spelling as the Go driver reads them", arguments: [

@@ -1,3 +1,5 @@
+import StepConfig
+
 /// What libmariadb is told for TLS, from the DSN's `tls` mode.
 ///
 /// libmariadb asks for TLS when `MYSQL_OPT_SSL_ENFORCE` is set; with
@@ -51,9 +53,9 @@ struct ConnectionSettings {
         self.dsn = dsn
         self.database = MySQLIdentifier(database)
         self.tls = MySQLTLSPolicy(dsn.tls, allowFallbackToPlaintext: dsn.allowFallbackToPlaintext)
-        self.connectTimeoutSeconds = dsn.connectTimeout.map(GoDuration.ceilingSeconds) ?? Self.defaultConnectTimeoutSeconds
-        self.readTimeoutSeconds = GoDuration.ceilingSeconds(dsn.readTimeout)
-        self.writeTimeoutSeconds = GoDuration.ceilingSeconds(dsn.writeTimeout)
+        self.connectTimeoutSeconds = dsn.connectTimeout.map(Self.ceilingSeconds) ?? Self.defaultConnectTimeoutSeconds
+        self.readTimeoutSeconds = Self.ceilingSeconds(dsn.readTimeout)
+        self.writeTimeoutSeconds = Self.ceilingSeconds(dsn.writeTimeout)
         self.authenticationPlugins = Self.plugins(dsn)
     }
 
@@ -68,4 +70,10 @@ struct ConnectionSettings {
 
     /// "127.0.0.1:3306 database \"stepca\"" or "unix socket /run/mysqld.sock database \"stepca\"".
     var target: String { "\(dsn.endpoint) database \"\(database.text)\"" }
+
+    /// Whole seconds for libmariadb's timeout options, rounding any fraction up (500ms → 1 s).
+    static func ceilingSeconds(_ nanoseconds: Int64) -> UInt32 {
+        guard nanoseconds > 0 else { return 0 }
+        return UInt32(clamping: (nanoseconds + 999_999_999) / 1_000_000_000)
+    }
 }

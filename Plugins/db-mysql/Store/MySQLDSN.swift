@@ -1,4 +1,5 @@
 import PluginKit
+import StepConfig
 
 /// A data source name in the Go MySQL driver's syntax (github.com/go-sql-driver/mysql), as
 /// step-ca reads `db.dataSource`:
@@ -366,7 +367,7 @@ public struct MySQLDSN: Equatable, Sendable {
     }
 
     private static func duration(_ key: String, _ value: String) throws -> Int64 {
-        guard let nanoseconds = GoDuration.nanoseconds(value) else {
+        guard let nanoseconds = (try? GoDuration(parsing: value))?.nanoseconds else {
             throw parameter(key, "\"\(value)\" is not a Go duration (e.g. 5s, 1m30s, 500ms)")
         }
         guard nanoseconds >= 0 else { throw parameter(key, "\"\(value)\" is negative") }
