@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "stepca-db-sqlite", type: .dynamic, targets: ["DBSQLite"]),
         .library(name: "stepca-db-postgres", type: .dynamic, targets: ["DBPostgres"]),
         .library(name: "stepca-db-mysql", type: .dynamic, targets: ["DBMySQL"]),
+        .library(name: "stepca-kms-yubikey", type: .dynamic, targets: ["KMSYubiKey"]),
         .library(name: "stepca-kms-pkcs11", type: .dynamic, targets: ["KMSPKCS11"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
@@ -160,6 +161,25 @@ let package = Package(
             name: "KMSPKCS11",
             dependencies: ["PluginKit", "PKCS11KMS"],
             path: "Plugins/kms-pkcs11/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
+        // YubiKey PIV over PC/SC. libpcsclite is loaded with dlopen at run time, never linked.
+        .target(
+            name: "YubiKeyPIV",
+            dependencies: [
+                "PluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Plugins/kms-yubikey/PIV",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "KMSYubiKey",
+            dependencies: ["PluginKit", "YubiKeyPIV"],
+            path: "Plugins/kms-yubikey/Plugin",
             swiftSettings: v5,
             linkerSettings: pluginLinkerFlags
         ),

@@ -12,6 +12,7 @@ export INFRA_DIR=${INFRA_DIR:-/tmp/stepca-services}
 stop_services() {
   ./scripts/services/postgres.sh stop || true
   ./scripts/services/mariadb.sh stop || true
+  ./scripts/services/piv-vcard.sh stop || true
 }
 trap stop_services EXIT
 echo "== database servers"
@@ -20,6 +21,12 @@ rm -rf "$INFRA_DIR/postgres" "$INFRA_DIR/mariadb"
 eval "$(./scripts/services/postgres.sh start)"
 eval "$(./scripts/services/mariadb.sh start)"
 export PG_DSN MY_DSN
+# pcscd with two virtual YubiKeys (PC/SC allows one pcscd per machine); the YubiKey tests
+# reset the cards' state themselves.
+echo "== pcscd and virtual PIV cards"
+./scripts/services/piv-vcard.sh stop
+eval "$(./scripts/services/piv-vcard.sh start)"
+./scripts/services/piv-vcard.sh smoke
 
 echo "== build (host, plugins, tests)"
 swift build --build-tests
@@ -40,6 +47,14 @@ bin=$(swift build --show-bin-path)
 for plugin in sqlite postgres mysql; do
   [ -f "$bin/libstepca-db-$plugin.so" ] || { echo "libstepca-db-$plugin.so was not built" >&2; exit 1; }
 done
+for plugin in yubikey; do
+  [ -f "$bin/libstepca-kms-$plugin.so" ] || { echo "libstepca-kms-$plugin.so was not built" >&2; exit 1; }
+done
+# The YubiKey plugin loads libpcsclite at run time: neither it nor step-ca links it.
+if ldd "$bin/libstepca-kms-yubikey.so" | grep -E 'libpcsclite'; then
+  echo "libstepca-kms-yubikey.so links libpcsclite; it must load it with dlopen" >&2
+  exit 1
+fi
 for plugin in pkcs11; do
   [ -f "$bin/libstepca-kms-$plugin.so" ] || { echo "libstepca-kms-$plugin.so was not built" >&2; exit 1; }
 done

@@ -8,7 +8,11 @@
 #   "Yubico YubiKey vpcd 00 00": firmware 5.4.3, serial PIV_SERIAL (12345678), 3DES management key
 #   "Yubico YubiKey vpcd 00 01": firmware 5.7.1, serial PIV_SERIAL2 (23456789), AES-192 management
 #                                key (the 5.7 default); both keys have the default value 0102..08.
+# (A second vpcd reader for more cards does not work: two instances of the vpcd driver in one
+# pcscd hang it.)
 # Env: INFRA_DIR (/tmp/stepca-services) VPCD_PORT (35963) PIV_PIN (123456)
+#      PIV_MGM_ALG2 (aes192) PIV_MGM_KEY2 (the default value, sized for the algorithm): the second
+#      card's management key (3des|aes128|aes192|aes256), e.g. `PIV_MGM_ALG2=aes256 piv-vcard.sh reset`
 #      PCSC_NETNS (1): run pcscd and the cards in the private network namespace "stepca-pcsc"
 #      (only a loopback), so vpcd's 0.0.0.0 listeners are invisible to the host network.
 #      Clients stay in the normal namespace: pcscd's socket /run/pcscd/pcscd.comm is a file.
@@ -26,6 +30,11 @@ action=${1:-start}
 
 # command prefix; nsenter execs (no fork), so "$!" is the daemon itself
 if [ "$PCSC_NETNS" = 1 ]; then NSX=(nsenter --net=/run/netns/$NS); else NSX=(); fi
+
+# Runs a command with no blocked signals. A caller may start this script with SIGTERM blocked
+# (test runners do), and a blocked mask survives exec: the daemons would then ignore `stop`.
+# The exec keeps the pid, so "$!" stays the daemon's.
+UNBLOCK=(python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); signal.signal(signal.SIGTERM, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])')
 
 fail() { tail -5 "$D"/card*.log "$D/pcscd.log" >&2 2>/dev/null; stop; die "$@"; }
 
@@ -46,18 +55,18 @@ readers_ready() {
   grep -q "Yes.*$READER 00 00" <<<"$list" && grep -q "Yes.*$READER 00 01" <<<"$list"
 }
 
-# start_card INDEX PORT SERIAL VERSION MGM_ALG
+# start_card INDEX PORT SERIAL VERSION MGM_ALG [--mgm-key HEX]
 start_card() {
   local py; py=$(python3 -c 'import sys; print(sys.executable)')  # not a pyenv shim: $! must be python
-  "${NSX[@]}" "$py" "$HERE/piv_vcard.py" --connect "127.0.0.1:$2" --pin "$PIV_PIN" --serial "$3" \
-      --version "$4" --mgm-alg "$5" --state "$D/card$1.json" >"$D/card$1.log" 2>&1 </dev/null &
+  "${UNBLOCK[@]}" "${NSX[@]}" "$py" "$HERE/piv_vcard.py" --connect "127.0.0.1:$2" --pin "$PIV_PIN" --serial "$3" \
+      --version "$4" --mgm-alg "$5" "${@:6}" --state "$D/card$1.json" >"$D/card$1.log" 2>&1 </dev/null &
   echo $! > "$D/card$1.pid"
 }
 
 start_cards() {
   rm -f "$D"/card*.json
   start_card 0 "$VPCD_PORT" "$PIV_SERIAL" 5.4.3 3des
-  start_card 1 $((VPCD_PORT + 1)) "$PIV_SERIAL2" 5.7.1 aes192
+  start_card 1 $((VPCD_PORT + 1)) "$PIV_SERIAL2" 5.7.1 "${PIV_MGM_ALG2:-aes192}" ${PIV_MGM_KEY2:+--mgm-key "$PIV_MGM_KEY2"}
   wait_until "$WAIT_S" readers_ready || fail "the cards are not visible through PC/SC"
 }
 
@@ -131,6 +140,7 @@ rm -f /run/pcscd/pcscd.pid /run/pcscd/pcscd.comm
 # DEVICENAME /dev/null:PORT = vpcd's server mode (vpcd listens, the card connects). The reversed
 # mode crashes Debian 12's pcscd as soon as slot PORT+1 has no card. FRIENDLYNAME must start
 # with "Yubico" for ykcs11 and contain "YubiKey" for yubico-piv-tool's default reader filter.
+rm -f "$D/reader.conf.d/"*
 cat > "$D/reader.conf.d/vpcd" <<EOF
 FRIENDLYNAME "$READER"
 DEVICENAME   /dev/null:$VPCD_PORT
@@ -144,7 +154,7 @@ if [ "$PCSC_NETNS" = 1 ]; then
 fi
 
 # -f: foreground (backgrounded here, so $! is pcscd); -c: our reader.conf.d; -a: log APDUs.
-"${NSX[@]}" pcscd -f -a -c "$D/reader.conf.d" >"$D/pcscd.log" 2>&1 </dev/null &
+"${UNBLOCK[@]}" "${NSX[@]}" pcscd -f -a -c "$D/reader.conf.d" >"$D/pcscd.log" 2>&1 </dev/null &
 echo $! > "$D/pcscd.pid"
 "${NSX[@]}" bash -c "$(declare -f wait_tcp); WAIT_S=$WAIT_S; wait_tcp 127.0.0.1 $VPCD_PORT $WAIT_S" \
   || fail "vpcd did not listen on $VPCD_PORT"

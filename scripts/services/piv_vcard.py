@@ -484,6 +484,8 @@ def main():
                     help="management key algorithm (YubiKey 5.7+ defaults to aes192)")
     ap.add_argument("--mgm-key", default=DEFAULT_MGM.hex(), help="management key, hex")
     ap.add_argument("--state", help="JSON file persisting keys/objects/PIN across restarts")
+    ap.add_argument("--preset", default="", help="keys generated when the card starts without state, "
+                    "e.g. 9a:ECCP256,9c:RSA2048")
     ap.add_argument("--ready-file", help="touch this file once connected")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
@@ -495,7 +497,17 @@ def main():
         mgm = DEFAULT_MGM[:16]
     elif mgm_alg == ALG_AES256 and a.mgm_key == DEFAULT_MGM.hex():
         mgm = DEFAULT_MGM + DEFAULT_MGM[:8]
+    fresh = not (a.state and os.path.exists(a.state))
     card = PivCard(pin=a.pin, serial=a.serial, version=version, state_file=a.state, mgm_alg=mgm_alg, mgm=mgm)
+    if fresh and a.preset:
+        algs = {"ECCP256": ALG_P256, "ECCP384": ALG_P384, "RSA2048": ALG_RSA2048}
+        for item in a.preset.split(","):
+            slot, alg = item.split(":")
+            card.mgm_ok = True
+            resp, status = card.generate(0, int(slot, 16), tlv(0xAC, tlv(0x80, bytes([algs[alg]]))))
+            card.mgm_ok = False
+            if status != 0x9000:
+                sys.exit(f"cannot preset {item}")
 
     def ready():
         if a.ready_file:
