@@ -8,6 +8,6 @@ struct StepCACommand: AsyncParsableCommand {
         abstract: "An online certificate authority compatible with smallstep's step-ca.",
         version: "\(Version.product) \(Version.current)",
         subcommands: [ServeCommand.self, InitCommand.self, TokenCommand.self, CertificateCommand.self, RenewCommand.self,
-                      RevokeCommand.self, PluginsCommand.self, DBCommand.self],
+                      RevokeCommand.self, PluginsCommand.self, DBCommand.self, KMSCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

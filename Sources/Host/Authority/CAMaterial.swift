@@ -35,7 +35,7 @@ struct CAMaterial: Sendable {
         guard let keyPath = config.key else {
             throw StartupError(.config, "\(config.fileName): key: the intermediate key is required")
         }
-        if StepPath.isKeyManagerURI(keyPath), !keyPath.hasPrefix("softkms:") {
+        if let keyPath = managedKeyReference(keyPath, kms: config.kms) {
             let manager = try await openKeyManager(config, key: keyPath, loader: loader, previous: previous)
             let signingKey = try await managedKey(keyPath, manager: manager, config: config)
             guard signingKey.publicKey == intermediates[0].publicKey else {
@@ -51,6 +51,18 @@ struct CAMaterial: Sendable {
         }
         return CAMaterial(roots: roots, federatedRoots: federated, intermediates: intermediates,
                           signingKey: CASigningKey(file: key, path: path))
+    }
+
+    /// The key-manager name of `key`, or nil for a key file. ca.json's loader keeps the URIs of
+    /// step's own schemes (`pkcs11:`, `yubikey:`, ...) but resolves any other reference as a path,
+    /// so a plugin's own scheme (`filekms:name=intermediate`) arrives as
+    /// `<STEPPATH>/filekms:name=intermediate`: with a `kms` object naming that plugin type, the
+    /// last path component starting with `<type>:` is the reference as written.
+    static func managedKeyReference(_ key: String, kms: KMSConfig?) -> String? {
+        if StepPath.isKeyManagerURI(key) { return key.lowercased().hasPrefix("softkms:") ? nil : key }
+        guard let kms, !KeyManagerOpener.builtInTypes.contains(kms.effectiveType) else { return nil }
+        let last = (key as NSString).lastPathComponent
+        return last.lowercased().hasPrefix(kms.effectiveType + ":") ? last : nil
     }
 
     /// The key manager for a key URI: the previous one when `kms` is unchanged, else the plugin

@@ -4,12 +4,29 @@ import SwiftASN1
 import X509
 import StepCrypto
 
-/// `step-ca certificate SUBJECT CRT KEY`: a new key, a CSR and a token → a certificate from the
-/// CA (like `step ca certificate --no-password --insecure`: the key is written unencrypted, 0600).
+/// `step-ca certificate`: `SUBJECT CRT KEY` asks the CA for a certificate (the default,
+/// ``CertificateRequestCommand``); `create` makes a certificate for a key held by a KMS plugin
+/// (``CertificateCreateCommand``).
 struct CertificateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certificate",
-        abstract: "Get a certificate from the CA (like `step ca certificate`).")
+        abstract: "Get a certificate from the CA (like `step ca certificate`), or create one for a KMS key.",
+        subcommands: [CertificateRequestCommand.self, CertificateCreateCommand.self],
+        defaultSubcommand: CertificateRequestCommand.self)
+
+    /// A PEM CSR with the subject as CN and the SANs split as step splits them.
+    static func makeCSR(subject: String, sans: [String], key: PrivateKeyMaterial) throws -> String {
+        try CertificateRequestCommand.makeCSR(subject: subject, sans: sans, key: key)
+    }
+}
+
+/// `step-ca certificate [request] SUBJECT CRT KEY`: a new key, a CSR and a token → a certificate
+/// from the CA (like `step ca certificate --no-password --insecure`: the key is written
+/// unencrypted, 0600).
+struct CertificateRequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Get a certificate from the CA (the default; like `step ca certificate`).")
 
     @Argument(help: "The subject (common name).") var subject: String
     @Argument(help: "Where to write the certificate (leaf and intermediates).") var crtFile: String
