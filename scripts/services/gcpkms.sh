@@ -6,6 +6,7 @@
 #      GCPKMS_PROJECT (stepca-test)
 # Prints (and writes to $GCPKMS_DIR/env): export GCP_KMS_ENDPOINT=https://127.0.0.1:PORT
 #      GCP_KMS_CA=.../ca.pem GCP_KMS_PROJECT=... GCP_KMS_LOCATION=global GCP_KMS_CREDENTIALS=...
+#      GCP_KMS_EC_KEY GCP_KMS_RSA_KEY (keys that exist from the start)
 # smoke: drives the server with Google's own SDK (google-cloud-kms, REST transport).
 SVC=gcpkms
 . "$(dirname "$0")/lib.sh"

@@ -17,7 +17,8 @@ bytes as standard base64, int64 as decimal strings; enums accepted as names or n
 
 Keys are real (Python `cryptography`), state is in memory. HTTPS with a CA of its own. At start
 it writes into --dir: ca.pem, credentials.json (a service account whose token_uri is this
-server), and env (shell exports; written last, so its presence means "ready").
+server), and env (shell exports; written last, so its presence means "ready"). Two keys exist from
+the start (key ring "seed": ec-p256, rsa-2048; their version names are in env).
 
 Every /v1 call needs `Authorization: Bearer T`, where T is an access token from /token or a
 self-signed service-account JWT (what google-cloud-kms sends). Only the credentials' project is
@@ -591,6 +592,16 @@ def main():
 
     Handler.state = State(args.project, sa_key.public_key(), key_id, email, f"{base}/token")
     Handler.state.token_ttl = args.token_ttl
+    # Keys that exist before any test: key ring "seed", an EC P-256 and an RSA-2048 PKCS#1 key.
+    seed = f"projects/{args.project}/locations/global"
+    Handler.state.create_key_ring(seed, "seed")
+    seeded = {}
+    for key_id, algorithm in (("ec-p256", "EC_SIGN_P256_SHA256"), ("rsa-2048", "RSA_SIGN_PKCS1_2048_SHA256")):
+        Handler.state.create_key(f"{seed}/keyRings/seed", key_id, {"purpose": "ASYMMETRIC_SIGN",
+                                 "versionTemplate": {"algorithm": algorithm}}, skip_version=False)
+        version = f"{seed}/keyRings/seed/cryptoKeys/{key_id}/cryptoKeyVersions/1"
+        Handler.state.versions[version]["_created"] -= PENDING_SECONDS
+        seeded[key_id] = version
     ca_path = os.path.join(args.dir, "ca.pem")
     with open(env_path + ".tmp", "w") as f:
         f.write(f"export GCP_KMS_ENDPOINT={base}\n"
@@ -598,6 +609,8 @@ def main():
                 f"export GCP_KMS_PROJECT={args.project}\n"
                 f"export GCP_KMS_LOCATION=global\n"
                 f"export GCP_KMS_CREDENTIALS={cred_path}\n"
+                f"export GCP_KMS_EC_KEY={seeded['ec-p256']}\n"
+                f"export GCP_KMS_RSA_KEY={seeded['rsa-2048']}\n"
                 f"export GCP_KMS_PID={os.getpid()}\n")
     os.rename(env_path + ".tmp", env_path)
     sys.stderr.write(f"gcpkms-fake listening on {base}\n")
