@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
         .executable(name: "stepca-bench-sign", targets: ["BenchSign"]),
+        .executable(name: "stepca-bench-template", targets: ["BenchTemplate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -213,6 +214,18 @@ let package = Package(
             swiftSettings: v5
         ),
 
+        // Go text/template with the sprig and step functions step-ca templates use. No CA knowledge.
+        .target(name: "GoTemplate", swiftSettings: v5),
+
+        // Render rate of step-ca's default leaf template (see benchmarks/README.md).
+        .executableTarget(
+            name: "BenchTemplate",
+            dependencies: ["GoTemplate"],
+            path: "benchmarks/BenchTemplate",
+            swiftSettings: v5
+        ),
+
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: v5),
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
         .testTarget(
