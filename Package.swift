@@ -225,7 +225,7 @@ let package = Package(
             swiftSettings: v5
         ),
 
-        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: v5),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], exclude: ["golden"], swiftSettings: v5),
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
         .testTarget(

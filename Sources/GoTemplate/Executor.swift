@@ -14,7 +14,10 @@ final class Executor {
     private var depth = 0
 
     /// Maximum nesting of `{{template}}` calls (Go allows 100000; a Swift stack does not).
-    static let maxDepth = 200
+    static let maxDepth = 100
+    /// Maximum number of `{{template}}` calls in one rendering (bounds exponential recursion).
+    static let maxCalls = 100_000
+    private var calls = 0
 
     init(template: Template, tree: Tree) {
         self.template = template
@@ -136,6 +139,10 @@ final class Executor {
         }
         guard depth < Executor.maxDepth else {
             throw fail(pos, context, "exceeded maximum template depth (\(Executor.maxDepth))", code: .recursionLimit)
+        }
+        calls += 1
+        guard calls <= Executor.maxCalls else {
+            throw fail(pos, context, "exceeded maximum number of template calls (\(Executor.maxCalls))", code: .recursionLimit)
         }
         let newDot = try pipe.map { try evalPipeline(dot, $0) } ?? nil
         let savedVars = vars, savedTree = tree

@@ -54,7 +54,7 @@ enum SprigCollections {
         },
         "until": FunctionSpec(1, 1) { a in
             let n = try S.int(a[0])
-            guard abs(n) <= 1_000_000 else { throw TemplateFunctionError("until: count too large") }
+            guard n.magnitude <= 1_000_000 else { throw TemplateFunctionError("until: count too large") }
             return .array(n >= 0 ? (0..<n).map { .int($0) } : stride(from: 0, to: n, by: -1).map { .int($0) })
         },
         "dict": FunctionSpec(0, nil) { a in

@@ -75,7 +75,10 @@ enum SprigMisc {
         "now": FunctionSpec(0, 0) { _ in .time(Date()) },
         "date": FunctionSpec(2, 2) { a in .string(GoTime.format(date(a[1]), layout: try S.string(a[0]))) },
         "dateInZone": FunctionSpec(3, 3) { a in .string(GoTime.format(date(a[1]), layout: try S.string(a[0]))) },
-        "unixEpoch": FunctionSpec(1, 1) { a in .string(String(Int(date(a[0]).timeIntervalSince1970.rounded(.down)))) },
+        "unixEpoch": FunctionSpec(1, 1) { a in
+            let t = date(a[0]).timeIntervalSince1970
+            return .string(String(Int(t.isFinite ? min(max(t, -9e18), 9e18).rounded(.down) : 0)))
+        },
         "toDate": FunctionSpec(2, 2) { a in
             .time((try? GoTime.parse(layout: try S.string(a[0]), try S.string(a[1]))) ?? GoTime.zero)
         },

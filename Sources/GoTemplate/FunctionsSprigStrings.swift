@@ -122,11 +122,11 @@ enum SprigStrings {
             .string(a.filter { !$0.isNilValue }.map { GoFormat.v($0) }.joined(separator: " "))
         },
         "indent": FunctionSpec(2, 2) { a in
-            let pad = String(repeating: " ", count: max(0, try S.int(a[0])))
+            let pad = String(repeating: " ", count: try padCount(a[0]))
             return .string(pad + (try S.string(a[1])).replacingOccurrences(of: "\n", with: "\n" + pad))
         },
         "nindent": FunctionSpec(2, 2) { a in
-            let pad = String(repeating: " ", count: max(0, try S.int(a[0])))
+            let pad = String(repeating: " ", count: try padCount(a[0]))
             return .string("\n" + pad + (try S.string(a[1])).replacingOccurrences(of: "\n", with: "\n" + pad))
         },
         "toString": FunctionSpec(1, 1) { .string(S.strval($0[0])) },
@@ -191,6 +191,12 @@ enum SprigStrings {
         },
         "uuidv4": FunctionSpec(0, 0) { _ in .string(UUID().uuidString.lowercased()) },
     ]
+
+    static func padCount(_ v: TemplateValue) throws -> Int {
+        let n = try S.int(v)
+        guard n <= 1 << 20 else { throw TemplateFunctionError("indent: width too large") }
+        return max(0, n)
+    }
 
     /// Go's `strings.Split`: an empty separator splits into UTF-8 sequences.
     static func goSplit(_ s: String, _ sep: String) -> [String] {

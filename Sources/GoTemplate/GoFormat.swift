@@ -175,23 +175,23 @@ enum GoFormat {
             }
             if i < f.count && f[i] == "*" {
                 i += 1
-                if argi < args.count, case .int(let w) = args[argi] { spec.width = abs(w); if w < 0 { spec.minus = true } }
+                if argi < args.count, case .int(let w) = args[argi], w.magnitude <= 1_000_000 { spec.width = Int(w.magnitude); if w < 0 { spec.minus = true } }
                 else { out += "%!(BADWIDTH)" }
                 argi += 1
             } else {
                 var w = 0, any = false
-                while i < f.count, let dv = f[i].properties.numericType != nil ? Int(String(f[i])) : nil { w = w * 10 + dv; i += 1; any = true }
+                while i < f.count, let dv = f[i].properties.numericType != nil ? Int(String(f[i])) : nil { w = min(w * 10 + dv, 1_000_000); i += 1; any = true }
                 if any { spec.width = w }
             }
             if i < f.count && f[i] == "." {
                 i += 1
                 if i < f.count && f[i] == "*" {
                     i += 1
-                    if argi < args.count, case .int(let p) = args[argi], p >= 0 { spec.precision = p } else { out += "%!(BADPREC)" }
+                    if argi < args.count, case .int(let p) = args[argi], p >= 0, p <= 1_000_000 { spec.precision = p } else { out += "%!(BADPREC)" }
                     argi += 1
                 } else {
                     var p = 0
-                    while i < f.count, let dv = f[i].properties.numericType != nil ? Int(String(f[i])) : nil { p = p * 10 + dv; i += 1 }
+                    while i < f.count, let dv = f[i].properties.numericType != nil ? Int(String(f[i])) : nil { p = min(p * 10 + dv, 1_000_000); i += 1 }
                     spec.precision = p
                 }
             }

@@ -125,7 +125,10 @@ enum GoTime {
 
     /// `time.Time.Format(layout)` in UTC.
     static func format(_ date: Date, layout: String) -> String {
-        let t = date.timeIntervalSince1970
+        var t = date.timeIntervalSince1970
+        // Years beyond ±100000 are out of this formatter's range: clamp instead of trapping.
+        if !t.isFinite { t = 0 }
+        t = min(max(t, -3.2e15), 3.2e15)
         let secs = Int(t.rounded(.down))
         let dayNumber = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let secOfDay = secs - dayNumber * 86400

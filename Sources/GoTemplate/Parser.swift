@@ -8,6 +8,9 @@ struct Parser {
     private let functions: Set<String>
     private var vars: [String] = ["$"]
     private var rangeDepth = 0
+    private var nesting = 0
+    /// Maximum nesting of control structures and parenthesised pipelines (a bound on recursion).
+    static let maxNesting = 100
     /// Trees from `define` and `block`, in definition order.
     private(set) var definitions: [(String, [Node])] = []
 
@@ -180,6 +183,9 @@ struct Parser {
     }
 
     private mutating func control(kind: String, context: String) throws -> Node {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Parser.maxNesting else { throw error("max nesting depth exceeded") }
         let mark = vars.count
         defer { vars.removeLast(vars.count - mark) }
         let pipe = try pipeline(context: context, end: .rightDelim)
@@ -245,6 +251,9 @@ struct Parser {
     // MARK: pipelines
 
     private mutating func pipeline(context: String, end: TokenKind) throws -> Pipeline {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Parser.maxNesting else { throw error("max nesting depth exceeded") }
         let start = try peekNonSpace()
         var decl: [String] = []
         var isAssign = false

@@ -35,7 +35,7 @@ let errorCases: [TemplateCase] = [
     TemplateCase("len of int", "{{len 3}}", nil, err(.execution, "template: t:1:2: executing \"t\" at <len 3>: error calling len: len of type int")),
     TemplateCase("map field with args", "{{.A 1}}", ["A": 1], err(.execution, "template: t:1:2: executing \"t\" at <.A>: A is not a method but has arguments")),
     TemplateCase("error in define", "{{define \"d\"}}\n{{index . 3}}{{end}}{{template \"d\" .}}", [1], err(.execution, "template: t:2:2: executing \"d\" at <index . 3>: error calling index: index out of range: 3")),
-    TemplateCase("recursion limit", "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}", nil, err(.recursionLimit, "template: t:1:25: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (200)"), go: false),
+    TemplateCase("recursion limit", "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}", nil, err(.recursionLimit, "template: t:1:25: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (100)"), go: false),
     TemplateCase("fail", "{{fail \"no way\"}}", nil, err(.failed, "template: t:1:2: executing \"t\" at <fail \"no way\">: error calling fail: no way"), go: false),
     TemplateCase("fail in if", "{{if not .OK}}{{fail \"not ok\"}}{{end}}", ["OK": false], err(.failed, "template: t:1:16: executing \"t\" at <fail \"not ok\">: error calling fail: not ok"), go: false),
     TemplateCase("string arg wrong type", "{{upper 1}}", nil, err(.execution, "template: t:1:2: executing \"t\" at <upper 1>: wrong type for value; expected string; got int"), go: false),

@@ -55,7 +55,7 @@ let sprigCases: [TemplateCase] = [
     TemplateCase("default used", "{{default \"d\" .X}}", [String: Any](), out("d"), go: false),
     TemplateCase("default given", "{{.X | default \"d\"}}", ["X": "x"], out("x"), go: false),
     TemplateCase("default empty string", "{{default \"d\" \"\"}}", nil, out("d"), go: false),
-    TemplateCase("empty", "{{empty \"\"}} {{empty 0}} {{empty .}} {{empty \"a\"}}", [Any](), out("true true true false"), go: false),
+    TemplateCase("sprig empty", "{{empty \"\"}} {{empty 0}} {{empty .}} {{empty \"a\"}}", [Any](), out("true true true false"), go: false),
     TemplateCase("coalesce", "{{coalesce .A .B \"c\"}}", ["A": "", "B": 0], out("c"), go: false),
     TemplateCase("ternary", "{{ternary \"y\" \"n\" true}} {{ternary \"y\" \"n\" false}}", nil, out("y n"), go: false),
     // lists and dicts
@@ -80,7 +80,7 @@ let sprigCases: [TemplateCase] = [
     TemplateCase("pluck", "{{pluck \"n\" .A .B}}", ["A": ["n": 1], "B": ["n": 2]], out("[1 2]"), go: false),
     TemplateCase("pick omit", "{{pick . \"a\"}} {{omit . \"a\"}}", ["a": 1, "b": 2], out("map[a:1] map[b:2]"), go: false),
     // math
-    TemplateCase("int", "{{int \"42\"}} {{int 3.9}} {{int \"0x10\"}} {{int \"x\"}}", nil, out("42 3 16 0"), go: false),
+    TemplateCase("sprig int", "{{int \"42\"}} {{int 3.9}} {{int \"0x10\"}} {{int \"x\"}}", nil, out("42 3 16 0"), go: false),
     TemplateCase("atoi", "{{atoi \"12\"}} {{atoi \"1.5\"}}", nil, out("12 0"), go: false),
     TemplateCase("add sub mul div mod", "{{add 1 2 3}} {{sub 5 2}} {{mul 2 3 4}} {{div 7 2}} {{mod 7 2}}", nil, out("6 3 24 3 1"), go: false),
     TemplateCase("add float data", "{{add .n 1}}", ["n": 2.0], out("3"), go: false),
