@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "stepca-db-mysql", type: .dynamic, targets: ["DBMySQL"]),
         .library(name: "stepca-kms-yubikey", type: .dynamic, targets: ["KMSYubiKey"]),
         .library(name: "stepca-kms-pkcs11", type: .dynamic, targets: ["KMSPKCS11"]),
+        .library(name: "stepca-kms-gcp", type: .dynamic, targets: ["KMSGCP"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
         .executable(name: "stepca-bench-sign", targets: ["BenchSign"]),
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The C plugin ABI: one header, plus a translation unit of layout assertions.
@@ -166,6 +168,30 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
+        // Google Cloud KMS over REST v1 with service-account OAuth2; HTTP through AsyncHTTPClient.
+        .target(
+            name: "GCPKMS",
+            dependencies: [
+                "PluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Plugins/kms-gcp/KMS",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "KMSGCP",
+            dependencies: ["PluginKit", "GCPKMS"],
+            path: "Plugins/kms-gcp/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
         // YubiKey PIV over PC/SC. libpcsclite is loaded with dlopen at run time, never linked.
         .target(
             name: "YubiKeyPIV",
@@ -231,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "PluginABITests",
             dependencies: [
-                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit",
+                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit", "GCPKMS",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

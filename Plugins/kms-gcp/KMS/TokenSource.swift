@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// OAuth2 access tokens for the credentials: fetched on first use, cached, refreshed before they
+/// expire (a quarter of their lifetime, at most a minute, before), one fetch at a time.
+public final class TokenSource: @unchecked Sendable {
+    public let credentials: GoogleCredentials
+    private let transport: HTTPTransport
+    private let lock = NIOLock()
+    private var token: String?
+    private var refreshAt: NIODeadline = .distantPast
+    private var expiresAt: NIODeadline = .distantPast
+    private var pending: EventLoopFuture<String>?
+    /// How many tokens were fetched (for tests and diagnostics).
+    public private(set) var fetches = 0
+    /// The clock; replaceable in tests.
+    var now: () -> Int = { Int(Date().timeIntervalSince1970) }
+
+    public init(credentials: GoogleCredentials, transport: HTTPTransport) {
+        self.credentials = credentials
+        self.transport = transport
+    }
+
+    /// A valid token: the cached one, the one being fetched, or a new one.
+    public func token(on eventLoop: EventLoop) -> EventLoopFuture<String> {
+        enum Step { case cached(String), wait(EventLoopFuture<String>), fetch(EventLoopPromise<String>) }
+        let step = lock.withLock { () -> Step in
+            if let token, NIODeadline.now() < refreshAt { return .cached(token) }
+            if let pending { return .wait(pending) }
+            let promise = eventLoop.makePromise(of: String.self)
+            pending = promise.futureResult
+            return .fetch(promise)
+        }
+        switch step {
+        case .cached(let token): return eventLoop.makeSucceededFuture(token)
+        case .wait(let future): return future.hop(to: eventLoop)
+        case .fetch(let promise):
+            // Outside the lock: the fetch may complete at once (and its completion takes the lock).
+            fetch(on: eventLoop).whenComplete { result in
+                self.lock.withLock { self.pending = nil }
+                promise.completeWith(result)
+            }
+            return promise.futureResult
+        }
+    }
+
+    /// Drops `rejected` from the cache (the API answered 401 to it).
+    public func invalidate(_ rejected: String) {
+        lock.withLock { if token == rejected { token = nil; refreshAt = .distantPast } }
+    }
+
+    /// The form body of the token request.
+    func requestBody() throws -> String {
+        switch credentials.kind {
+        case .serviceAccount(let email, let keyID, let key):
+            let assertion = try JWTAssertion.make(email: email, keyID: keyID, key: key,
+                                                  audience: credentials.tokenURI, issuedAt: now())
+            return "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)"
+        case .authorizedUser(let clientID, let clientSecret, let refreshToken):
+            return "grant_type=refresh_token&client_id=\(Self.formEncode(clientID))"
+                + "&client_secret=\(Self.formEncode(clientSecret))&refresh_token=\(Self.formEncode(refreshToken))"
+        }
+    }
+
+    private struct Answer: Decodable {
+        var access_token: String?
+        var expires_in: Int?
+        var error: String?
+        var error_description: String?
+    }
+
+    private func fetch(on eventLoop: EventLoop) -> EventLoopFuture<String> {
+        let url = credentials.tokenURI
+        return transport.perform(
+            on: eventLoop, operation: "token", target: url,
+            makeRequest: { _ in
+                do {
+                    let body = try self.requestBody()
+                    let headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded"),
+                                               ("Accept", "application/json")])
+                    return eventLoop.makeSucceededFuture(
+                        try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .string(body)))
+                } catch {
+                    return eventLoop.makeFailedFuture(GCPKMSError.configuration("cannot make the token request for \(url): \(error)"))
+                }
+            },
+            check: { answer, _ in
+                let decoded = try? JSONDecoder().decode(Answer.self, from: answer.body)
+                guard answer.status == 200, let token = decoded?.access_token, !token.isEmpty else {
+                    throw GCPKMSError.token(url: url, httpStatus: answer.status, error: decoded?.error ?? "invalid_response",
+                                            description: decoded?.error_description ?? "")
+                }
+                let lifetime = Int64(max(decoded?.expires_in ?? 3600, 1))
+                let margin = min(lifetime / 4, 60)
+                let start = NIODeadline.now()
+                self.lock.withLock {
+                    self.token = token
+                    self.expiresAt = start + .seconds(lifetime)
+                    self.refreshAt = start + .seconds(lifetime - margin)
+                    self.fetches += 1
+                }
+                return token
+            },
+            retryable: { error, _ in (error as? GCPKMSError)?.isRetryable ?? false })
+    }
+
+    static func formEncode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(UnicodeScalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
+}
