@@ -58,6 +58,13 @@ fi
 for plugin in pkcs11; do
   [ -f "$bin/libstepca-kms-$plugin.so" ] || { echo "libstepca-kms-$plugin.so was not built" >&2; exit 1; }
 done
+# The Cloud KMS plugin (its tests start their own test server, scripts/services/gcpkms_fake.py);
+# step-ca loads it only through dlopen.
+[ -f "$bin/libstepca-kms-gcp.so" ] || { echo "libstepca-kms-gcp.so was not built" >&2; exit 1; }
+if ldd "$bin/step-ca" | grep -F 'libstepca-kms-gcp'; then
+  echo "step-ca links libstepca-kms-gcp.so; plugins are loaded at run time" >&2
+  exit 1
+fi
 # The PKCS#11 plugin dlopen()s the module named in ca.json: it links neither p11-kit nor SoftHSM.
 if ldd "$bin/libstepca-kms-pkcs11.so" | grep -E 'lib(p11-kit|softhsm2)\.so'; then
   echo "libstepca-kms-pkcs11.so links a PKCS#11 library; modules are loaded at run time" >&2
