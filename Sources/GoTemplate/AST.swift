@@ -9,6 +9,8 @@ struct Pos {
 enum NumberValue {
     case int(Int)
     case double(Double)
+    /// An integer literal too large for int (Go: "integer overflow").
+    case overflow
 }
 
 /// An operand in a command.

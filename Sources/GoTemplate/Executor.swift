@@ -160,7 +160,9 @@ final class Executor {
             vars[i].value = value
             return
         }
-        throw fail(pipe.pos, pipe.goString, "undefined variable: \(name)")
+        // Go reports the node evaluated last: the final operand of the pipeline.
+        let last = pipe.cmds.last?.args.last
+        throw fail(last?.pos ?? pipe.pos, last?.goString ?? pipe.goString, "undefined variable: \(name)")
     }
 
     private func varValue(_ name: String, _ pos: Pos) throws -> TemplateValue? {
@@ -257,7 +259,7 @@ final class Executor {
         case .nilLiteral: return .nil
         case .bool(let b, _): return .bool(b)
         case .number(let n, _, _):
-            switch n { case .int(let i): return .int(i); case .double(let d): return .double(d) }
+            switch n { case .int(let i): return .int(i); case .double(let d): return .double(d); case .overflow: return .nil }
         case .string(let s, _, _): return .string(s)
         case .field(let idents, let pos):
             return try evalFieldChain(dot, dot, idents, pos, node.goString, cmd: nil, hasArgs: false)

@@ -147,7 +147,7 @@ enum BuiltinFunctions {
                 case (.string(let x), .string(let y)): truth = x == y
                 case (.nil, .nil): truth = true
                 default:
-                    throw error("non-comparable type \(GoFormat.v(b)): \(b.goTypeName)")
+                    throw error("non-comparable type \(GoFormat.sprintf("%s", [b])): \(b.goTypeName)")
                 }
             }
             if truth { return true }

@@ -244,6 +244,8 @@ enum GoFormat {
         case .int(let n):
             return formatInt(verb, n, spec) ?? bad(verb, arg)
         case .double(let d):
+            var spec = spec
+            if verb == "v" { spec.plus = false } // %+v is "plusV" (field names), not a sign
             return formatDouble(verb, d, spec) ?? bad(verb, arg)
         case .string(let s):
             switch verb {

@@ -70,6 +70,9 @@ enum GoLiteral {
         if !digits.isEmpty, let v = Int(digits, radix: radix) {
             return .int(negative ? -v : v)
         }
+        if !digits.isEmpty, digits.allSatisfy({ $0.isHexDigit }), radix != 10 || digits.allSatisfy({ $0.isNumber }) {
+            return .overflow
+        }
         if radix == 16 {
             // Hex float (0x1p-2) — rare in templates.
             guard let d = Double("0x" + digits) else { return nil }

@@ -39,7 +39,7 @@ struct Parser {
         switch t.kind {
         case .eof: return "EOF"
         case .error: return t.text
-        case .keyword: return "<\(t.text)>"
+        case .keyword, .dot, .nil: return "<\(t.text)>"
         default:
             if t.text.count > 10 { return GoFormat.quote(String(t.text.prefix(10))) + "..." }
             return GoFormat.quote(t.text)
@@ -197,7 +197,7 @@ struct Parser {
             // {{else if ...}} / {{else with ...}}: an else branch holding one nested control.
             let nested = String(stop.dropFirst(5))
             guard nested == kind, kind != "range" else {
-                throw error("unexpected <\(nested)> in else")
+                throw error("unexpected <\(nested)> in input")
             }
             _ = try nextNonSpace()
             elseList = [try control(kind: kind, context: context)]
@@ -272,14 +272,12 @@ struct Parser {
                 let v2 = try nextNonSpace()
                 guard v2.kind == .variable else { throw error("range can only initialize variables") }
                 let op = try nextNonSpace()
+                if op.kind == .comma { throw error("too many declarations in \(context)") }
                 guard op.kind == .declare || op.kind == .assign else { throw error("unexpected \(Parser.describe(op)) in range") }
                 isAssign = op.kind == .assign
                 decl.append(v2.text)
             } else {
                 i = save
-            }
-            if isAssign {
-                for d in decl where !vars.contains(d) { throw error("undefined variable \"\(d)\"") }
             }
         }
         var cmds: [Command] = []
@@ -350,7 +348,11 @@ struct Parser {
         let p = pos(t)
         switch t.kind {
         case .identifier:
-            guard functions.contains(t.text) else { throw error("function \(GoFormat.quote(t.text)) not defined") }
+            guard functions.contains(t.text) else {
+                var e = error("function \(GoFormat.quote(t.text)) not defined")
+                e.code = .undefinedFunction
+                throw e
+            }
             return .identifier(t.text, p)
         case .dot: return .dot(p)
         case .nil: return .nilLiteral(p)
@@ -373,7 +375,7 @@ struct Parser {
     // MARK: literals
 
     private func unquote(_ t: Token) throws -> String {
-        guard let s = GoLiteral.unquote(t.text) else { throw error("bad string syntax: \(t.text)") }
+        guard let s = GoLiteral.unquote(t.text) else { throw error("invalid syntax") }
         return s
     }
 
@@ -385,6 +387,7 @@ struct Parser {
             return .int(Int(s.unicodeScalars.first!.value))
         }
         guard let v = GoLiteral.number(t.text) else { throw error("illegal number syntax: \(GoFormat.quote(t.text))") }
+        if case .overflow = v { throw error("integer overflow: \(GoFormat.quote(t.text))") }
         return v
     }
 }

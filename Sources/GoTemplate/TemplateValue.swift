@@ -10,7 +10,7 @@ public final class TemplateMap {
     public init(_ entries: [String: TemplateValue] = [:]) { self.entries = entries }
 
     /// The keys in Go's order (byte-wise sorted).
-    public var sortedKeys: [String] { entries.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
+    public var sortedKeys: [String] { entries.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
 }
 
 /// A Go value the template sees as an opaque struct with a Go type name (for `typeIs`, e.g.

@@ -4,7 +4,7 @@ let errorCases: [TemplateCase] = [
     TemplateCase("unexpected end", "{{end}}", nil, err(.syntax, "template: t:1: unexpected {{end}}")),
     TemplateCase("unexpected else", "a{{else}}", nil, err(.syntax, "template: t:1: unexpected {{else}}")),
     TemplateCase("missing end", "{{if .}}x", nil, err(.syntax, "template: t:1: unexpected EOF")),
-    TemplateCase("undefined function", "{{nope 1}}", nil, err(.syntax, "template: t:1: function \"nope\" not defined")),
+    TemplateCase("undefined function", "{{nope 1}}", nil, err(.undefinedFunction, "template: t:1: function \"nope\" not defined")),
     TemplateCase("undefined variable", "{{$x}}", nil, err(.syntax, "template: t:1: undefined variable \"$x\"")),
     TemplateCase("empty action", "{{}}", nil, err(.syntax, "template: t:1: missing value for command")),
     TemplateCase("break outside range", "{{break}}", nil, err(.syntax, "template: t:1: {{break}} outside {{range}}")),

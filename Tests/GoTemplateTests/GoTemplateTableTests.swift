@@ -3,7 +3,7 @@ import XCTest
 
 /// Runs the engine's case table (see Cases*.swift) and checks its size.
 final class GoTemplateTableTests: XCTestCase {
-    static let allCases = languageCases + builtinCases + errorCases + sprigCases + stepCACases
+    static let allCases = languageCases + builtinCases + errorCases + goProbeCases + sprigCases + stepCACases
 
     func testTableSize() {
         XCTAssertGreaterThanOrEqual(Self.allCases.count, 200)
@@ -13,6 +13,7 @@ final class GoTemplateTableTests: XCTestCase {
     func testLanguage() { run(languageCases) }
     func testBuiltins() { run(builtinCases) }
     func testErrors() { run(errorCases) }
+    func testGoProbes() { run(goProbeCases) }
     func testSprigAndStep() { run(sprigCases) }
     func testStepCATemplates() { run(stepCACases) }
 

@@ -1,10 +1,13 @@
-// Checks the engine's core-language expectations against Go's text/template.
+// Checks the engine's core-language expectations against Go's text/template (Go 1.19 here).
 //
-//	go run golden.go cases.json
+//	GOTEMPLATE_GOLDEN_OUT=$PWD/Tests/GoTemplateTests/golden/cases.json \
+//	    swift test --filter GoldenDumpTests          # from the package root
+//	cd Tests/GoTemplateTests/golden && go run golden.go cases.json
 //
-// cases.json is the list of Go-checkable cases (template, data, expected output or error) dumped
-// from the Swift case table; data numbers are tagged {"$i": n} (int) or {"$f": x} (float64) so
-// that Go sees the same types as the Swift engine. Prints every disagreement and a summary.
+// cases.json is the list of Go-checkable cases (template, data, expected output or error) of
+// the Swift case table, including the edge cases of CasesGoProbes.swift. Data numbers are
+// tagged {"$i": n} (int) or {"$f": x} (float64) so that Go sees the same types as the Swift
+// engine. Prints every disagreement and a summary.
 package main
 
 import (
@@ -48,13 +51,17 @@ func untag(v interface{}) interface{} {
 }
 
 func main() {
-	raw, err := os.ReadFile(os.Args[1])
-	if err != nil {
-		panic(err)
-	}
 	var cases []testCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		panic(err)
+	for _, path := range os.Args[1:] {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			panic(err)
+		}
+		var more []testCase
+		if err := json.Unmarshal(raw, &more); err != nil {
+			panic(err)
+		}
+		cases = append(cases, more...)
 	}
 	bad := 0
 	for _, c := range cases {
