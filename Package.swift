@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "stepca-db-mysql", type: .dynamic, targets: ["DBMySQL"]),
         .library(name: "stepca-kms-yubikey", type: .dynamic, targets: ["KMSYubiKey"]),
         .library(name: "stepca-kms-pkcs11", type: .dynamic, targets: ["KMSPKCS11"]),
+        .library(name: "stepca-kms-aws", type: .dynamic, targets: ["KMSAWS"]),
         .library(name: "stepca-kms-gcp", type: .dynamic, targets: ["KMSGCP"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
@@ -211,6 +212,29 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
+        // AWS KMS over its JSON API, requests signed with SigV4; HTTP through AsyncHTTPClient.
+        .target(
+            name: "AWSKMS",
+            dependencies: [
+                "PluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Plugins/kms-aws/KMS",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "KMSAWS",
+            dependencies: ["PluginKit", "AWSKMS"],
+            path: "Plugins/kms-aws/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
         // Latency and throughput of the SQLite plugin: in-process, through the C ABI, and
         // through the C ABI on a thread pool (see benchmarks/README.md).
         .executableTarget(
@@ -257,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "PluginABITests",
             dependencies: [
-                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit", "GCPKMS",
+                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit", "AWSKMS", "GCPKMS",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

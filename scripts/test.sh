@@ -12,6 +12,7 @@ export INFRA_DIR=${INFRA_DIR:-/tmp/stepca-services}
 stop_services() {
   ./scripts/services/postgres.sh stop || true
   ./scripts/services/mariadb.sh stop || true
+  ./scripts/services/moto.sh stop || true
   ./scripts/services/piv-vcard.sh stop || true
 }
 trap stop_services EXIT
@@ -27,6 +28,13 @@ echo "== pcscd and virtual PIV cards"
 ./scripts/services/piv-vcard.sh stop
 eval "$(./scripts/services/piv-vcard.sh start)"
 ./scripts/services/piv-vcard.sh smoke
+
+# moto emulates AWS KMS with SigV4 checking on (kms-aws plugin tests: MOTO_ENDPOINT and the
+# access key of an IAM user it creates).
+echo "== AWS KMS emulator (moto)"
+./scripts/services/moto.sh stop
+eval "$(./scripts/services/moto.sh start)"
+export MOTO_ENDPOINT MOTO_REGION MOTO_ACCESS_KEY_ID MOTO_SECRET_ACCESS_KEY
 
 echo "== build (host, plugins, tests)"
 swift build --build-tests
@@ -55,7 +63,7 @@ if ldd "$bin/libstepca-kms-yubikey.so" | grep -E 'libpcsclite'; then
   echo "libstepca-kms-yubikey.so links libpcsclite; it must load it with dlopen" >&2
   exit 1
 fi
-for plugin in pkcs11; do
+for plugin in pkcs11 aws; do
   [ -f "$bin/libstepca-kms-$plugin.so" ] || { echo "libstepca-kms-$plugin.so was not built" >&2; exit 1; }
 done
 # The Cloud KMS plugin (its tests start their own test server, scripts/services/gcpkms_fake.py);
