@@ -78,6 +78,10 @@ public final class YubiKeyKMS: KeyManagementBackend {
             throw PluginError.unsupported("\(name.name) on \(config.displayURI): cannot create \(request.type) keys; the card creates ECCP256, ECCP384 and RSA2048")
         }
         return try operation(on: name.name) { connection in
+            // Never replace a key silently: it may be a CA key.
+            if try slotHoldsKey(name.slot, connection) {
+                throw PluginError.conflict("slot \(name.slot) already holds a key; clear the slot first or use another slot")
+            }
             try authenticate(connection)
             let key = try connection.generateKey(slot: name.slot, algorithm: algorithm)
             return CreatedKey(name: name.name, publicKeyDER: key.subjectPublicKeyInfo)
@@ -127,6 +131,14 @@ public final class YubiKeyKMS: KeyManagementBackend {
     private func authenticate(_ connection: CardConnection) throws {
         let algorithm = try connection.managementKeyAlgorithm(version: card.version)
         try connection.authenticate(ManagementKeyCipher(algorithm: algorithm, key: config.managementKey))
+    }
+
+    /// Whether a slot holds a key (GET METADATA), or, without GET METADATA, a certificate.
+    private func slotHoldsKey(_ slot: PIVSlot, _ connection: CardConnection) throws -> Bool {
+        if card.version >= FirmwareVersion(major: 5, minor: 3, patch: 0) {
+            return try connection.metadata(slot.id) != nil
+        }
+        return try certificate(in: slot, connection) != nil
     }
 
     /// The public key in a slot: from GET METADATA (firmware 5.3+), else from the slot's certificate.
