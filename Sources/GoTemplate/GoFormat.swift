@@ -97,10 +97,7 @@ enum GoFormat {
     static func formatFloatV(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
-        let (digits, dp) = shortestDigits(abs(d))
-        let exp = dp - 1
-        // strconv 'g' with shortest precision uses eprec 6, or the digit count when larger
-        // and the number is an integer (digs.nd >= digs.dp is required for that).
+        let exp = shortestDigits(abs(d)).dp - 1
         // strconv's shortest 'g' (what %v uses) has an exponent threshold of 6.
         if exp < -4 || exp >= 6 { return formatFloat(d, "e") }
         return formatFloat(d, "f")

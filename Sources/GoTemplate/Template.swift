@@ -18,8 +18,21 @@ public struct FunctionSpec {
 /// A parsed Go `text/template` with its `define`d and `block` templates.
 ///
 /// Parse once, render many times; a `Template` is immutable after parsing and may be rendered
-/// from several threads at once. Options match step-ca's: no `missingkey` option (Go's default:
-/// a missing map key renders as `<no value>` and is `nil` to functions).
+/// from several threads at once (maps built by `dict`/`set` during a render are per render).
+///
+/// Semantics follow Go's `text/template` (checked against Go 1.19, see
+/// Tests/GoTemplateTests/golden) with the options step-ca uses: step-ca creates templates with
+/// `template.New(name).Funcs(...).Parse(text)` and sets no `missingkey` option, so Go's default
+/// applies — a missing map key is "no value": `<no value>` when printed, `nil` to functions
+/// (`toJson` gives `null`), false to `if`, empty to `range`.
+///
+/// Also supported from newer Go: `range` over an integer (1.22) and `{{else with}}` (1.23).
+/// Known differences: type names in error messages are those of JSON-decoded data
+/// (`interface {}`); `len` of a missing value reports "len of nil pointer"; regular
+/// expressions use ICU (`NSRegularExpression`) rather than RE2; sprig's date functions work in
+/// UTC and `keys` returns sorted keys. Limits that Go does not have, so that no input can
+/// exhaust the stack: 100 nested control structures or parentheses (parse error), 100 nested
+/// `{{template}}` calls and 100,000 calls per render (`.recursionLimit`).
 public final class Template {
     /// The template's name (used in error messages).
     public let name: String
