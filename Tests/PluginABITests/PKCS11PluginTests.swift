@@ -1,6 +1,7 @@
 import Foundation
 import PKCS11KMS
 import PluginKit
+import StepConfig
 import Testing
 @testable import Host
 
@@ -174,6 +175,41 @@ struct PKCS11PluginTests {
             _ = try await kms.createKey(KMSKeyRequest(name: "pkcs11:id=\(uniqueKeySuffix());object=x", type: .rsa, bits: 1024))
         }
         await kms.close()
+    }
+
+    // MARK: Opening from ca.json
+
+    @Test("the opener maps ca.json's kms object to the plugin: none and softkms stay in the host, errors name the file",
+          .enabled(if: SoftHSM.isAvailable, "SoftHSM2 is not installed"))
+    func opener() async throws {
+        let hsm = try SoftHSM.shared()
+        let loader = PluginLoader(directories: [try TestEnvironment.swiftPluginDirectory()])
+        #expect(try await KeyManagerOpener.open(nil, configFile: "ca.json", loader: loader) == nil)
+        #expect(try await KeyManagerOpener.open(KMSConfig(type: "softkms"), configFile: "ca.json", loader: loader) == nil)
+
+        let json = hsm.config(route: .direct)
+        let kms = try #require(try await KeyManagerOpener.open(KMSConfig(uri: hsm.uri(), rawJSON: json),
+                                                               configFile: "ca.json", loader: loader))
+        #expect(kms.name == "pkcs11")
+        let verifier = try KMSVerifyingKey(spki: try await kms.publicKey(name: hsm.ecKeyName))
+        #expect(try await signAndVerify(kms, key: hsm.ecKeyName, with: verifier, algorithm: .ecdsaSHA256))
+        await kms.close()
+
+        let missing = await #expect(throws: StartupError.self) {
+            _ = try await KeyManagerOpener.open(KMSConfig(type: "nosuchkms", rawJSON: #"{"type":"nosuchkms"}"#),
+                                                configFile: "/etc/step/ca.json", loader: loader)
+        }
+        #expect(missing?.code == .plugin)
+        #expect(missing?.message.contains("/etc/step/ca.json") == true, "\(missing?.message ?? "")")
+
+        let wrongPIN = hsm.uri(token: hsm.secondToken, pin: "246810")
+        let refused = await #expect(throws: StartupError.self) {
+            _ = try await KeyManagerOpener.open(KMSConfig(type: "pkcs11", uri: wrongPIN, rawJSON: #"{"type":"pkcs11","uri":"\#(wrongPIN)"}"#),
+                                                configFile: "ca.json", loader: loader)
+        }
+        #expect(refused?.code == .key)
+        #expect(refused?.message.contains("CKR_PIN_INCORRECT") == true, "\(refused?.message ?? "")")
+        #expect(refused?.message.contains("246810") == false)
     }
 
     // MARK: Cross-checks with pkcs11-tool and openssl

@@ -4,7 +4,7 @@ import Testing
 /// SoftHSM2 tokens for the tests of this process, made by `scripts/services/softhsm.sh` in a
 /// directory of their own: token `stepca` with an EC P-256 key (id 01, `ec-key`) and an RSA-2048
 /// key (id 02, `rsa-key`), plus empty tokens `pin-check` (for wrong-PIN tests, which must not
-/// meet an existing login) and `second`. No label is a prefix of another: pkcs11-tool's
+/// meet an existing login) and `second` (the same, for the opener). No label is a prefix of another: pkcs11-tool's
 /// `--token-label` matches prefixes.
 ///
 /// SoftHSM reads `SOFTHSM2_CONF` once per process, when the module initialises, so the first

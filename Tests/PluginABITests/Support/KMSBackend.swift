@@ -5,12 +5,12 @@
 ///
 /// Running the suite against your own plugin
 /// -----------------------------------------
-/// Build your plugin (`libstepca-kms-<name>.so`), then:
+/// Build your plugin (`libstepca-kms-<name>.so`) and the tests (`swift build --build-tests`), then:
 ///
 ///     STEPCA_KMS_UNDER_TEST=/path/to/libstepca-kms-acme.so \
 ///     STEPCA_KMS_UNDER_TEST_CONFIG='{"type":"acmekms","uri":"acmekms:..."}' \
 ///     STEPCA_KMS_UNDER_TEST_KEY='acmekms:key=existing' \
-///     swift test --filter "KMS conformance"
+///     swift test --skip-build --filter KMSConformanceTests
 ///
 /// - `STEPCA_KMS_UNDER_TEST`: the plugin library.
 /// - `STEPCA_KMS_UNDER_TEST_CONFIG`: the ca.json `kms` object handed to the plugin's `open`.
