@@ -24,9 +24,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
 
     init(_ script: [Response]) throws {
         self.script = script
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -34,11 +34,15 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(listener, pointer, length) == 0, listen(listener, 64) == 0 else { return -1 }
-                return getsockname(listener, pointer, &length)
+                guard bind(fd, pointer, length) == 0, listen(fd, 64) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
             }
         }
-        guard bound == 0 else { throw TestSetupError("cannot listen on 127.0.0.1") }
+        guard bound == 0 else {
+            close(fd)
+            throw TestSetupError("cannot listen on 127.0.0.1")
+        }
+        listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
