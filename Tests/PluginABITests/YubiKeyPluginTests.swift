@@ -202,6 +202,8 @@ struct YubiKeyPluginTests {
         let rsa4096 = expectYubiKeyError(STEPCA_E_UNSUPPORTED) { _ = try kms.createKey("yubikey:slot-id=9a", type: STEPCA_KEY_RSA, bits: 4096) }
         #expect(rsa4096.contains("RSA-4096"), "\(rsa4096)")
         _ = try kms.createKey("yubikey:slot-id=9c", type: STEPCA_KEY_RSA)
+        let conflict = expectYubiKeyError(STEPCA_E_CONFLICT) { _ = try kms.createKey("yubikey:slot-id=9c", type: STEPCA_KEY_EC_P256) }
+        #expect(conflict.contains("slot 9c already holds a key"), "\(conflict)")
         let mismatch = expectYubiKeyError(STEPCA_E_UNSUPPORTED) {
             _ = try kms.sign("yubikey:slot-id=9c", algorithm: STEPCA_SIG_ECDSA_SHA256, digest: [UInt8](repeating: 0, count: 32))
         }
@@ -291,6 +293,24 @@ struct YubiKeyPluginTests {
         try VirtualYubiKeys.reset()
         let smoke = try run("/bin/bash", [VirtualYubiKeys.script, "smoke"])
         #expect(smoke.status == 0 && smoke.output.contains("piv-vcard smoke: OK"), "\(smoke.output)")
+    }
+
+    @Test("the KMS conformance suite on the second card (AES-192 management key)")
+    func conformance() async throws {
+        try VirtualYubiKeys.reset()
+        let setup = try YubiKeyKMSClient(config: VirtualYubiKeys.config(uri: VirtualYubiKeys.uri(serial: VirtualYubiKeys.serial2)))
+        _ = try setup.createKey("yubikey:slot-id=9a", type: STEPCA_KEY_EC_P256)
+        _ = try setup.createKey("yubikey:slot-id=9c", type: STEPCA_KEY_RSA)
+        setup.close()
+        let suite = KMSConformanceTests()
+        let backend = KMSBackend.yubikey()
+        try await suite.existingKeys(backend: backend)
+        try await suite.createdKeys(backend: backend)
+        try await suite.wrongDigestLength(backend: backend)
+        try await suite.unknownKey(backend: backend)
+        try await suite.certificateRoundTrip(backend: backend)
+        try await suite.concurrentSigning(backend: backend)
+        try await suite.closeAndReopen(backend: backend)
     }
 
     /// A small valid DER certificate (any key) for calls that must fail before storing it.

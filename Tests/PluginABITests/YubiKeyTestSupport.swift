@@ -243,3 +243,39 @@ func expectYubiKeyError(_ code: Int32, sourceLocation: SourceLocation = #_source
         return ""
     }
 }
+
+extension KMSBackend {
+    /// The yubikey plugin on the second virtual card, with keys in 9a (P-256) and 9c (RSA-2048)
+    /// made beforehand (see `YubiKeyPluginTests.conformance`). New keys go to the retired slots
+    /// 82–94 in turn; 95 stays empty as the unknown key. The cards are shared by every PC/SC
+    /// test, so this backend only runs inside the serialised YubiKey suite.
+    static func yubikey() -> KMSBackend {
+        let slots = RetiredSlotCounter()
+        return KMSBackend(
+            label: "yubikey plugin on a virtual YubiKey",
+            load: { try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "yubikey") },
+            config: { VirtualYubiKeys.config(uri: VirtualYubiKeys.uri(serial: VirtualYubiKeys.serial2)) },
+            existingKeys: {
+                [ExistingKey(name: "yubikey:slot-id=9a", algorithms: KeySpec.p256.algorithms),
+                 ExistingKey(name: "yubikey:slot-id=9c", algorithms: KeySpec.rsa2048.algorithms)]
+            },
+            newKeyName: { _ in "yubikey:slot-id=\(slots.next())" },
+            creatable: [.p256, .p384, .rsa2048],
+            storesCertificates: true,
+            unknownKeyName: "yubikey:slot-id=95")
+    }
+}
+
+/// Hands out the retired key slots 82–94, one per call.
+final class RetiredSlotCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: UInt8 = 0x82
+
+    func next() -> String {
+        lock.withLock {
+            precondition(value <= 0x94, "the conformance suite used more than 19 new key names")
+            defer { value += 1 }
+            return String(value, radix: 16)
+        }
+    }
+}
