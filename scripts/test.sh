@@ -90,5 +90,11 @@ for plugin in "$bin"/libstepca-*.so; do
   fi
 done
 
+# The virtual YubiKeys are single devices shared by two suites, each of which resets them: the
+# tests that use them run one suite at a time, after everything else.
 echo "== swift test"
-swift test --skip-build
+swift test --skip-build --skip 'YubiKey|yubiKeyWorkflow'
+echo "== swift test (PC/SC: the YubiKey plugin suite)"
+swift test --skip-build --filter 'YubiKey'
+echo "== swift test (PC/SC: the seed workflow on a virtual YubiKey)"
+swift test --skip-build --filter 'yubiKeyWorkflow'

@@ -198,6 +198,9 @@ struct KMSWorkflowTests {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/piv-vcard.sh").path
         let result = try Run.program("/bin/bash", [script, "start"], timeout: 300)
         guard result.status == 0 else { throw APITestError("piv-vcard.sh start failed:\n\(result.stdout)\(result.stderr)") }
+        // Fresh cards: empty slots and default keys, whatever ran on them before.
+        let reset = try Run.program("/bin/bash", [script, "reset"], timeout: 300)
+        guard reset.status == 0 else { throw APITestError("piv-vcard.sh reset failed:\n\(reset.stdout)\(reset.stderr)") }
         return true
     }
 

@@ -27,6 +27,23 @@ enum CPlugins {
         return out
     }
 
+    /// The path of `libstepca-kms-filekms.so`, the plain-C key manager example, built like memdb.
+    static func filekmsPath() throws -> String {
+        try filekmsBuild.get() + "/libstepca-kms-filekms.so"
+    }
+
+    private static let filekmsBuild: Result<String, Error> = Result {
+        let make = try TestEnvironment.requireTool("make")
+        _ = try TestEnvironment.requireTool("cc")
+        let out = TestEnvironment.repositoryRoot.appendingPathComponent(".build/plugin-tests").path
+        let example = TestEnvironment.repositoryRoot.appendingPathComponent("examples/c-filekms").path
+        let result = try run(make, ["-s", "-C", example, "OUT=\(out)"])
+        guard result.status == 0 else {
+            throw TestSetupError("make -C \(example) OUT=\(out) failed (\(result.status)):\n\(result.output)")
+        }
+        return out
+    }
+
     /// Compiles one C file into `<directory>/<fileName>` as a shared library.
     @discardableResult
     static func compileLibrary(_ source: String, into directory: ScratchDirectory, fileName: String) throws -> String {

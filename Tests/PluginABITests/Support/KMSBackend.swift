@@ -93,6 +93,7 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
         var backends: [KMSBackend] = []
         if SoftHSM.isAvailable { backends.append(.pkcs11(through: .direct)) }
         if SoftHSM.isProxyAvailable { backends.append(.pkcs11(through: .p11KitProxy)) }
+        backends.append(.filekms)
         if let underTest = KMSBackend.underTest { backends.append(underTest) }
         return backends
     }()
@@ -113,6 +114,22 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
             storesCertificates: true,
             unknownKeyName: "pkcs11:id=%7f%7e;object=no-such-key")
     }
+
+    /// The plain-C example plugin (`examples/c-filekms`, OpenSSL keys in a directory), loaded
+    /// from its own path as a third party's plugin would be.
+    static let filekms = KMSBackend(
+        label: "C filekms plugin (examples/c-filekms)",
+        load: { try PluginLoader.open(path: CPlugins.filekmsPath(), kind: .keyManagement) },
+        config: { "{\"type\":\"filekms\",\"uri\":\"filekms:dir=\(try FileKMSKeys.shared.get().directory)\"}" },
+        existingKeys: {
+            let keys = try FileKMSKeys.shared.get()
+            return [ExistingKey(name: keys.ecName, algorithms: KeySpec.p256.algorithms),
+                    ExistingKey(name: keys.rsaName, algorithms: KeySpec.rsa2048.algorithms)]
+        },
+        newKeyName: { "filekms:name=conformance-\($0)" },
+        creatable: [.p256, .p384, .rsa2048],
+        storesCertificates: true,
+        unknownKeyName: "filekms:name=no-such-key")
 
     /// A third-party plugin named by `STEPCA_KMS_UNDER_TEST` (see the top of this file).
     static var underTest: KMSBackend? {
@@ -139,4 +156,27 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
 /// A unique, hex-only suffix for key names (usable as a PKCS#11 id).
 func uniqueKeySuffix() -> String {
     randomBytes(6).map { String(format: "%02x", $0) }.joined()
+}
+
+/// The key directory of the filekms backend, made once per test process: a P-256 and an
+/// RSA-2048 key written by openssl (PKCS#8 PEM, mode 0600), as an operator would provide them.
+struct FileKMSKeys: Sendable {
+    let directory: String
+    let ecName = "filekms:name=existing-ec"
+    let rsaName = "filekms:name=existing-rsa"
+
+    static let shared: Result<FileKMSKeys, Error> = Result {
+        let openssl = try TestEnvironment.requireTool("openssl")
+        let directory = NSTemporaryDirectory() + "stepca-filekms-\(uniqueKeySuffix())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        for (file, options) in [("existing-ec", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+                                ("existing-rsa", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])] {
+            let path = directory + "/" + file + ".pem"
+            let result = try run(openssl, ["genpkey"] + options + ["-out", path])
+            guard result.status == 0 else { throw TestSetupError("openssl genpkey failed: \(result.output)") }
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        return FileKMSKeys(directory: directory)
+    }
 }
