@@ -59,8 +59,10 @@ struct KMSConformanceTests {
                 let signature = try await kms.sign(key: created.name, algorithm: algorithm, digest: kmsDigest(message, for: algorithm))
                 #expect(!verifier.verifies(signature, message: message + [0], algorithm: algorithm))
 
-                await expectKMSError(.conflict) {
-                    _ = try await kms.createKey(KMSKeyRequest(name: created.name, type: spec.type, bits: spec.bits))
+                if backend.refusesTakenNames {
+                    await expectKMSError(.conflict) {
+                        _ = try await kms.createKey(KMSKeyRequest(name: created.name, type: spec.type, bits: spec.bits))
+                    }
                 }
             }
         }

@@ -31,10 +31,11 @@ public final class AWSKeyManager: KeyManagementBackend, @unchecked Sendable {
     public func publicKey(name: String) throws -> [UInt8] {
         let keyID = try mapped { try awsKeyID(fromName: name) }
         if let cached = cacheLock.withLock({ publicKeys[keyID] }) { return cached }
-        let response = try wait(client.call("GetPublicKey", target: keyID, KMSAPI.KeyRef(KeyId: keyID),
+        // Messages name the key as the caller wrote it (`awskms:key-id=...`, an alias or an ARN).
+        let response = try wait(client.call("GetPublicKey", target: name, KMSAPI.KeyRef(KeyId: keyID),
                                             as: KMSAPI.GetPublicKeyResponse.self))
         guard let der = Data(base64Encoded: response.PublicKey), !der.isEmpty else {
-            throw PluginError.internal("AWS KMS GetPublicKey on \(keyID): the answer has no public key")
+            throw PluginError.internal("AWS KMS GetPublicKey on \(name): the answer has no public key")
         }
         let bytes = Array(der)
         cacheLock.withLock { publicKeys[keyID] = bytes }
@@ -63,12 +64,12 @@ public final class AWSKeyManager: KeyManagementBackend, @unchecked Sendable {
         let keyID = try mapped { try awsKeyID(fromName: key) }
         let (name, length) = try KMSNames.signingAlgorithm(algorithm)
         guard digest.count == length else {
-            throw PluginError.invalidArgument("AWS KMS Sign on \(keyID): \(name) takes a \(length)-byte digest, got \(digest.count) bytes")
+            throw PluginError.invalidArgument("AWS KMS Sign on \(key): \(name) takes a \(length)-byte digest, got \(digest.count) bytes")
         }
         let request = KMSAPI.SignRequest(KeyId: keyID, Message: Data(digest).base64EncodedString(), SigningAlgorithm: name)
-        return client.call("Sign", target: keyID, request, as: KMSAPI.SignResponse.self).flatMapThrowing { response in
+        return client.call("Sign", target: key, request, as: KMSAPI.SignResponse.self).flatMapThrowing { response in
             guard let signature = Data(base64Encoded: response.Signature), !signature.isEmpty else {
-                throw PluginError.internal("AWS KMS Sign on \(keyID): the answer has no signature")
+                throw PluginError.internal("AWS KMS Sign on \(key): the answer has no signature")
             }
             return Array(signature)
         }

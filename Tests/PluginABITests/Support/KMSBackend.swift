@@ -64,6 +64,9 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
     var creatable: [KeySpec] = []
     /// Whether certificates can be stored under a key name and read back.
     var storesCertificates = false
+    /// Whether creating a key under a name that is taken fails with a conflict (AWS KMS instead
+    /// makes a new key under a new alias every time, as step-ca's awskms does).
+    var refusesTakenNames = true
     /// A well-formed name of a key that does not exist.
     let unknownKeyName: String
 
@@ -94,6 +97,7 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
         if SoftHSM.isAvailable { backends.append(.pkcs11(through: .direct)) }
         if SoftHSM.isProxyAvailable { backends.append(.pkcs11(through: .p11KitProxy)) }
         backends.append(.filekms)
+        if AWSKMSMoto.enabled { backends.append(.awskms) }
         if let underTest = KMSBackend.underTest { backends.append(underTest) }
         return backends
     }()
@@ -130,6 +134,25 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
         creatable: [.p256, .p384, .rsa2048],
         storesCertificates: true,
         unknownKeyName: "filekms:name=no-such-key")
+
+    /// The AWS KMS plugin on moto with SigV4 checking on (scripts/services/moto.sh). AWS signs
+    /// P-256 keys with ECDSA_SHA_256 only and P-384 keys with ECDSA_SHA_384 only.
+    static var awskms: KMSBackend {
+        KMSBackend(
+            label: "awskms plugin on moto",
+            load: { try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "awskms") },
+            config: { try AWSKMSMoto.pluginConfigJSON() },
+            existingKeys: {
+                try AWSKMSMoto.sharedKeys().map { key in
+                    ExistingKey(name: key.name, algorithms: key.algorithms.compactMap { KMSSignatureAlgorithm(rawValue: $0.rawValue) })
+                }
+            },
+            newKeyName: { "conformance-\($0)" },
+            creatable: [KeySpec(type: .ecP256, algorithms: [.ecdsaSHA256]),
+                        KeySpec(type: .ecP384, algorithms: [.ecdsaSHA384]), .rsa2048],
+            refusesTakenNames: false,
+            unknownKeyName: "awskms:key-id=00000000-0000-0000-0000-00000000dead")
+    }
 
     /// A third-party plugin named by `STEPCA_KMS_UNDER_TEST` (see the top of this file).
     static var underTest: KMSBackend? {
