@@ -13,30 +13,22 @@ enum CPlugins {
         try memdbDirectory() + "/libstepca-db-memdb.so"
     }
 
-    /// Built once per test process into `.build/plugin-tests/` (make rebuilds only when the
-    /// sources changed), never into the example's own folder.
-    private static let memdbBuild: Result<String, Error> = Result {
-        let make = try TestEnvironment.requireTool("make")
-        _ = try TestEnvironment.requireTool("cc")
-        let out = TestEnvironment.repositoryRoot.appendingPathComponent(".build/plugin-tests").path
-        let example = TestEnvironment.repositoryRoot.appendingPathComponent("examples/c-memdb").path
-        let result = try run(make, ["-s", "-C", example, "OUT=\(out)"])
-        guard result.status == 0 else {
-            throw TestSetupError("make -C \(example) OUT=\(out) failed (\(result.status)):\n\(result.output)")
-        }
-        return out
-    }
-
-    /// The path of `libstepca-kms-filekms.so`, the plain-C key manager example, built like memdb.
+    /// The path of `libstepca-kms-filekms.so`, the plain-C key manager example.
     static func filekmsPath() throws -> String {
         try filekmsBuild.get() + "/libstepca-kms-filekms.so"
     }
 
-    private static let filekmsBuild: Result<String, Error> = Result {
+    // Each example is built once per test process.
+    private static let memdbBuild = Result { try buildExample("c-memdb") }
+    private static let filekmsBuild = Result { try buildExample("c-filekms") }
+
+    /// Builds `examples/<name>` with its Makefile into `.build/plugin-tests/` (make rebuilds only
+    /// when the sources changed), never into the example's own folder; returns that directory.
+    private static func buildExample(_ name: String) throws -> String {
         let make = try TestEnvironment.requireTool("make")
         _ = try TestEnvironment.requireTool("cc")
         let out = TestEnvironment.repositoryRoot.appendingPathComponent(".build/plugin-tests").path
-        let example = TestEnvironment.repositoryRoot.appendingPathComponent("examples/c-filekms").path
+        let example = TestEnvironment.repositoryRoot.appendingPathComponent("examples/\(name)").path
         let result = try run(make, ["-s", "-C", example, "OUT=\(out)"])
         guard result.status == 0 else {
             throw TestSetupError("make -C \(example) OUT=\(out) failed (\(result.status)):\n\(result.output)")
