@@ -18,6 +18,8 @@ final class ServingCertificate: Sendable {
     }
 
     private let state: NIOLockedValueBox<Current>
+    /// Set while a renewal started by a handshake runs, so that a burst of handshakes starts one.
+    private let handshakeRenewal = NIOLockedValueBox(false)
 
     init(authority: Authority, now: Date = Date()) async throws {
         state = NIOLockedValueBox(try await Self.issue(authority: authority, now: now))
@@ -38,7 +40,16 @@ final class ServingCertificate: Sendable {
         { [self] _, promise in
             let current = self.current
             if Date() > current.certificate.notValidAfter.addingTimeInterval(-60) {
-                Task { try? await self.renew(authority: authorities.current) }
+                let start = self.handshakeRenewal.withLockedValue { running in
+                    defer { running = true }
+                    return !running
+                }
+                if start {
+                    Task {
+                        try? await self.renew(authority: authorities.current)
+                        self.handshakeRenewal.withLockedValue { $0 = false }
+                    }
+                }
             }
             var override = NIOSSLContextConfigurationOverride()
             override.certificateChain = current.chain
