@@ -48,6 +48,12 @@ if ! python3 -c "import google.cloud.kms, google.auth" 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages google-cloud-kms google-auth
 fi
 
+# Microsoft's own Key Vault SDK checks the Key Vault test server (scripts/services/azurekv_sdk_check.py).
+if ! python3 -c "import azure.keyvault.keys, azure.identity" 2>/dev/null; then
+  python3 -m pip install --quiet azure-keyvault-keys azure-identity 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages azure-keyvault-keys azure-identity
+fi
+
 # moto (with its server extras and boto3) emulates AWS KMS for the kms-aws plugin's tests
 # (scripts/services/moto.sh); moto_kms_patched.py there is written against moto 5.2.
 if ! python3 -c "import moto, flask, flask_cors, boto3" 2>/dev/null; then
