@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "stepca-kms-pkcs11", type: .dynamic, targets: ["KMSPKCS11"]),
         .library(name: "stepca-kms-aws", type: .dynamic, targets: ["KMSAWS"]),
         .library(name: "stepca-kms-gcp", type: .dynamic, targets: ["KMSGCP"]),
+        .library(name: "stepca-kms-azure", type: .dynamic, targets: ["KMSAzure"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .executable(name: "stepca-bench-db", targets: ["BenchDB"]),
         .executable(name: "stepca-bench-sign", targets: ["BenchSign"]),
@@ -193,6 +194,30 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
+        // Azure Key Vault keys over REST 7.4 (client secret or managed identity); AsyncHTTPClient.
+        .target(
+            name: "AzureKMS",
+            dependencies: [
+                "PluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Plugins/kms-azure/KMS",
+            swiftSettings: v5
+        ),
+        .target(
+            name: "KMSAzure",
+            dependencies: ["PluginKit", "AzureKMS"],
+            path: "Plugins/kms-azure/Plugin",
+            swiftSettings: v5,
+            linkerSettings: pluginLinkerFlags
+        ),
+
         // YubiKey PIV over PC/SC. libpcsclite is loaded with dlopen at run time, never linked.
         .target(
             name: "YubiKeyPIV",
@@ -281,7 +306,7 @@ let package = Package(
         .testTarget(
             name: "PluginABITests",
             dependencies: [
-                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit", "AWSKMS", "GCPKMS",
+                "Host", "PluginABI", "MySQLKV", "PostgresKV", "PKCS11KMS", "PluginKit", "AWSKMS", "GCPKMS", "AzureKMS",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// Access tokens for the vault resource: from the AAD token endpoint (client credentials) or the
+/// managed-identity endpoint (IMDS). Fetched on first use, cached, refreshed before they expire (a
+/// quarter of their lifetime, at most five minutes, before), one fetch at a time. Tokens and
+/// secrets never appear in errors or logs.
+public final class TokenSource: @unchecked Sendable {
+    public let settings: AzureKMSSettings
+    private let transport: HTTPTransport
+    private let lock = NIOLock()
+    private var token: String?
+    private var refreshAt: NIODeadline = .distantPast
+    private var pending: EventLoopFuture<String>?
+    private var fetchCount = 0
+
+    public init(settings: AzureKMSSettings, transport: HTTPTransport) {
+        self.settings = settings
+        self.transport = transport
+    }
+
+    /// How many tokens were fetched (for tests and diagnostics).
+    public var fetches: Int { lock.withLock { fetchCount } }
+
+    /// The URL tokens come from (for messages; holds no secret).
+    public var tokenURL: String {
+        switch settings.credentials {
+        case .clientSecret(let tenant, _, _): return "\(settings.authorityHost)/\(tenant)/oauth2/v2.0/token"
+        case .managedIdentity: return "\(settings.imdsHost)/metadata/identity/oauth2/token"
+        }
+    }
+
+    /// A valid token: the cached one, the one being fetched, or a new one.
+    public func token(on eventLoop: EventLoop) -> EventLoopFuture<String> {
+        enum Step { case cached(String), wait(EventLoopFuture<String>), fetch(EventLoopPromise<String>) }
+        let step = lock.withLock { () -> Step in
+            if let token, NIODeadline.now() < refreshAt { return .cached(token) }
+            if let pending { return .wait(pending) }
+            let promise = eventLoop.makePromise(of: String.self)
+            pending = promise.futureResult
+            return .fetch(promise)
+        }
+        switch step {
+        case .cached(let token): return eventLoop.makeSucceededFuture(token)
+        case .wait(let future): return future.hop(to: eventLoop)
+        case .fetch(let promise):
+            // Outside the lock: the fetch may complete at once (and its completion takes the lock).
+            fetch(on: eventLoop).whenComplete { result in
+                self.lock.withLock { self.pending = nil }
+                promise.completeWith(result)
+            }
+            return promise.futureResult
+        }
+    }
+
+    /// Drops `rejected` from the cache (the vault answered 401 to it).
+    public func invalidate(_ rejected: String) {
+        lock.withLock { if token == rejected { token = nil; refreshAt = .distantPast } }
+    }
+
+    /// The token request: method, URL, headers and body.
+    func request() throws -> HTTPClient.Request {
+        let resource = settings.cloud.vaultResource
+        switch settings.credentials {
+        case .clientSecret(_, let clientID, let secret):
+            let body = "grant_type=client_credentials&client_id=\(Self.formEncode(clientID))"
+                + "&client_secret=\(Self.formEncode(secret))&scope=\(Self.formEncode(resource + "/.default"))"
+            let headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")])
+            return try HTTPClient.Request(url: tokenURL, method: .POST, headers: headers, body: .string(body))
+        case .managedIdentity(let clientID):
+            var url = tokenURL + "?api-version=2018-02-01&resource=\(Self.formEncode(resource))"
+            if let clientID { url += "&client_id=\(Self.formEncode(clientID))" }
+            return try HTTPClient.Request(url: url, method: .GET, headers: HTTPHeaders([("Metadata", "true"), ("Accept", "application/json")]))
+        }
+    }
+
+    /// A token answer; IMDS sends `expires_in` as a string, AAD as a number.
+    struct Answer: Decodable {
+        var access_token: String?
+        var expires_in: Int?
+        var error: String?
+        var error_description: String?
+
+        enum CodingKeys: String, CodingKey { case access_token, expires_in, error, error_description }
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            access_token = try container.decodeIfPresent(String.self, forKey: .access_token)
+            error = try container.decodeIfPresent(String.self, forKey: .error)
+            error_description = try container.decodeIfPresent(String.self, forKey: .error_description)
+            if let number = try? container.decodeIfPresent(Int.self, forKey: .expires_in) {
+                expires_in = number
+            } else if let text = try? container.decodeIfPresent(String.self, forKey: .expires_in) {
+                expires_in = Int(text)
+            }
+        }
+    }
+
+    private func fetch(on eventLoop: EventLoop) -> EventLoopFuture<String> {
+        let url = tokenURL
+        return transport.perform(
+            on: eventLoop, operation: "token", target: url,
+            makeRequest: { _ in
+                do {
+                    return eventLoop.makeSucceededFuture(try self.request())
+                } catch {
+                    return eventLoop.makeFailedFuture(AzureKMSError.configuration("cannot make the token request for \(url): \(error)"))
+                }
+            },
+            check: { answer, _ in
+                let decoded = try? JSONDecoder().decode(Answer.self, from: answer.body)
+                guard answer.status == 200, let token = decoded?.access_token, !token.isEmpty else {
+                    throw AzureKMSError.token(url: url, httpStatus: answer.status, error: decoded?.error ?? "invalid_response",
+                                              description: Self.firstLine(decoded?.error_description ?? ""))
+                }
+                let lifetime = Int64(max(decoded?.expires_in ?? 3600, 1))
+                let margin = min(lifetime / 4, 300)
+                let start = NIODeadline.now()
+                self.lock.withLock {
+                    self.token = token
+                    self.refreshAt = start + .seconds(lifetime - margin)
+                    self.fetchCount += 1
+                }
+                return token
+            },
+            retryable: { error, _ in (error as? AzureKMSError)?.isRetryable ?? false })
+    }
+
+    /// AAD descriptions carry trace and correlation ids on further lines; the first line says it.
+    static func firstLine(_ text: String) -> String {
+        String(text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first ?? "")
+    }
+
+    static func formEncode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(UnicodeScalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}
