@@ -64,13 +64,16 @@ let package = Package(
         ),
 
         // The ca.json model with JSON-path validation. No I/O beyond reading the file.
-        .target(name: "StepConfig", swiftSettings: v5),
+        .target(name: "StepConfig", dependencies: ["NamePolicy"], swiftSettings: v5),
+
+        // step-ca's name policies (allow/deny rules for X.509 names and SSH principals). No CA knowledge.
+        .target(name: "NamePolicy", swiftSettings: v5),
 
         // The `step-ca` executable.
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginABI", "StepCrypto", "StepConfig",
+                "PluginABI", "StepCrypto", "StepConfig", "NamePolicy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -302,6 +305,7 @@ let package = Package(
 
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], exclude: ["golden"], swiftSettings: v5),
         .testTarget(name: "StepCryptoTests", dependencies: ["StepCrypto"], resources: [.copy("Vectors")], swiftSettings: v5),
+        .testTarget(name: "NamePolicyTests", dependencies: ["NamePolicy"], swiftSettings: v5),
         .testTarget(name: "StepConfigTests", dependencies: ["StepConfig"], resources: [.copy("Configs")], swiftSettings: v5),
         .testTarget(
             name: "PluginABITests",
