@@ -95,9 +95,10 @@ extension PolicyOptions {
     }
 
     private static func x509Names(_ reader: ObjectReader) -> X509NameRules {
-        X509NameRules(commonNames: (reader.strings("cn") ?? []) + (reader.strings("commonName") ?? []),
-                      dnsDomains: reader.strings("dns") ?? [], ipRanges: reader.strings("ip") ?? [],
-                      emailAddresses: reader.strings("email") ?? [], uriDomains: reader.strings("uri") ?? [])
+        reader.checkX509PolicyRules()
+        return X509NameRules(commonNames: (reader.strings("cn") ?? []) + (reader.strings("commonName") ?? []),
+                             dnsDomains: reader.strings("dns") ?? [], ipRanges: reader.strings("ip") ?? [],
+                             emailAddresses: reader.strings("email") ?? [], uriDomains: reader.strings("uri") ?? [])
     }
 
     private static func sshRules(_ reader: ObjectReader) -> SSHPolicyRules {
@@ -106,7 +107,8 @@ extension PolicyOptions {
     }
 
     private static func sshNames(_ reader: ObjectReader) -> SSHNameRules {
-        SSHNameRules(dnsDomains: reader.strings("dns") ?? [], ipRanges: reader.strings("ip") ?? [],
-                     emailAddresses: reader.strings("email") ?? [], principals: reader.strings("principal") ?? [])
+        reader.checkSSHPolicyRules()
+        return SSHNameRules(dnsDomains: reader.strings("dns") ?? [], ipRanges: reader.strings("ip") ?? [],
+                            emailAddresses: reader.strings("email") ?? [], principals: reader.strings("principal") ?? [])
     }
 }
