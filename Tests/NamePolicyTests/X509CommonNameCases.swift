@@ -59,6 +59,14 @@ extension X509Case {
         X509Case("cn: literal wildcard CN", allow: L(dns: ["*.local"]), cn: "*.local", .denied(#"cn name "*.local" not allowed"#)),
         X509Case("cn: literal wildcard CN with allowWildcardNames", allow: L(dns: ["*.local"]), wildcards: true, cn: "*.local", .allowed),
         X509Case("cn: CN matching a DNS rule but not the CN rule", allow: L(cn: ["svc"], dns: ["*.local"]), cn: "a.local", .allowed),
+        X509Case("cn: host:port CN is a URI with a scheme", allow: L(dns: ["*.local"]), cn: "Host.local:8443",
+                 .denied(#"cn name "host.local:8443" not allowed"#)),
+        X509Case("cn: opaque URI CN has no host to match", allow: L(uri: ["*.local"]), cn: "urn:example:a",
+                 .refused(.cannotMatchNameToConstraint, #"error matching cn name "urn:example:a" to constraint"#)),
+        X509Case("cn: email-like CN with a scheme is a URI", allow: L(email: ["@example.com"]), cn: "mailto:a@example.com",
+                 .denied(#"cn name "mailto:a@example.com" not allowed"#)),
+        X509Case("cn: IPv4-mapped CN printed as IPv4", allow: L(ip: ["10.0.0.0/8"]), cn: "::ffff:192.0.2.1",
+                 .denied(#"cn name "192.0.2.1" not allowed"#)),
     ]
 
     /// Several name types at once, and the order in which refusals are reported.
