@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginABI", "StepCrypto", "StepConfig", "NamePolicy",
+                "PluginABI", "StepCrypto", "StepConfig", "NamePolicy", "GoTemplate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -49,6 +49,10 @@ enum JSONWriter {
         case .map(let m):
             try writeObject(m.sortedKeys.map { ($0, m.entries[$0]!) }, &out, escapeHTML: escapeHTML, indent: indent, level: level)
         case .object(let o):
+            if let json = o.jsonValue {
+                try write(json, &out, escapeHTML: escapeHTML, indent: indent, level: level)
+                return
+            }
             try writeObject(o.fields.keys.sorted().map { ($0, o.fields[$0]!) }, &out, escapeHTML: escapeHTML, indent: indent, level: level)
         }
     }

@@ -20,11 +20,20 @@ public struct TemplateObject {
     public var goType: String
     /// Exported fields.
     public var fields: [String: TemplateValue]
+    /// What `toJson` writes for the object (Go's JSON field tags and `omitempty` differ from the
+    /// field names); nil writes the fields.
+    public var jsonValue: TemplateValue? {
+        get { jsonStorage.first }
+        set { jsonStorage = newValue.map { [$0] } ?? [] }
+    }
+    /// Holds `jsonValue` out of line (a struct cannot contain itself).
+    private var jsonStorage: [TemplateValue] = []
 
     /// Creates an object.
-    public init(goType: String, fields: [String: TemplateValue] = [:]) {
+    public init(goType: String, fields: [String: TemplateValue] = [:], jsonValue: TemplateValue? = nil) {
         self.goType = goType
         self.fields = fields
+        self.jsonValue = jsonValue
     }
 }
 

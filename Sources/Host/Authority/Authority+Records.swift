@@ -6,15 +6,20 @@ extension Authority {
     /// use — one transaction. A token already used fails the whole write with 401 and nothing is
     /// stored; any other database failure is a 500. Only after this returns may the certificate
     /// be handed out.
+    /// `insertOnly`: the serial was chosen, not random; an existing record under it is a 500,
+    /// never overwritten.
     func record(_ certificate: Certificate, provisioner: CertificateRecords.ProvisionerInfo,
-                usedToken: (key: String, token: String)?) async throws -> IssuedCertificate {
+                usedToken: (key: String, token: String)?, insertOnly: Bool = false) async throws -> IssuedCertificate {
         let der = CertificateFiles.der(certificate)
         let serial = SerialNumbers.decimal(certificate.serialNumber)
-        let operations = CertificateRecords.issuance(serial: serial, der: der, provisioner: provisioner, usedToken: usedToken)
+        let operations = CertificateRecords.issuance(serial: serial, der: der, provisioner: provisioner, usedToken: usedToken,
+                                                     insertOnly: insertOnly)
         do {
             _ = try await database.update(operations)
         } catch let error as DatabaseError where error.code == .conflict && usedToken != nil && error.operationIndex == 0 {
             throw APIError.unauthorized("token already used")
+        } catch let error as DatabaseError where error.code == .conflict && insertOnly {
+            throw APIError.internalError("storing certificate \(serial): a certificate with this serial number exists")
         } catch let error as DatabaseError {
             throw APIError.internalError("storing certificate \(serial): \(error.message)")
         }

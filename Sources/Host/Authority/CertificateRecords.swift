@@ -23,14 +23,20 @@ enum CertificateRecords {
     /// The operations that store a new certificate, its data and (when given) consume a
     /// one-time token — all in one transaction, so no certificate is answered unless its record
     /// and the token's use are durable together.
+    /// `insertOnly` refuses (conflict) a serial that is already stored, for serials that were
+    /// chosen rather than random (a template's `serialNumber`).
     static func issuance(serial: String, der: [UInt8], provisioner: ProvisionerInfo,
-                         usedToken: (key: String, token: String)?) -> [KVOperation] {
+                         usedToken: (key: String, token: String)?, insertOnly: Bool = false) -> [KVOperation] {
         var operations: [KVOperation] = []
         if let usedToken {
             operations.append(.compareAndSwap(table: DatabaseTables.usedOTT, key: Array(usedToken.key.utf8), old: [],
                                               new: Array(usedToken.token.utf8), abortOnMismatch: true))
         }
-        operations.append(.set(table: DatabaseTables.x509Certs, key: Array(serial.utf8), value: der))
+        if insertOnly {
+            operations.append(.compareAndSwap(table: DatabaseTables.x509Certs, key: Array(serial.utf8), old: [], new: der, abortOnMismatch: true))
+        } else {
+            operations.append(.set(table: DatabaseTables.x509Certs, key: Array(serial.utf8), value: der))
+        }
         operations.append(.set(table: DatabaseTables.x509CertsData, key: Array(serial.utf8), value: certificateData(provisioner)))
         return operations
     }

@@ -25,6 +25,38 @@ struct LeafBuilder {
         var provisionerExtension: ProvisionerExtension?
     }
 
+    /// Signs a certificate from a rendered template: its subject, names and extensions, the
+    /// request's public key, the computed validity and step-ca's provisioner extension.
+    func build(template: CertificateTemplate, publicKey: Certificate.PublicKey, validity: Validity,
+               provisionerExtension: ProvisionerExtension?) async throws -> Certificate {
+        let subject: DistinguishedName
+        let extensions: Certificate.Extensions
+        do {
+            subject = try template.distinguishedName()
+            extensions = try template.extensions(publicKey: publicKey, authorityKeyIdentifier: authorityKeyIdentifier,
+                                                 provisionerExtension: try provisionerExtension?.makeExtension(),
+                                                 subjectIsEmpty: subject.isEmpty)
+        } catch let error as CertificateTemplateError {
+            throw APIError(status: 500, message: "error applying certificate template", detail: error.description)
+        }
+        let signatureAlgorithm = template.signatureAlgorithm ?? issuerKey.signatureAlgorithm
+        do {
+            return try await Certificate(
+                version: .v3,
+                serialNumber: template.serialNumber.map { Certificate.SerialNumber(bytes: $0) } ?? CertificateFactory.randomSerial(),
+                publicKey: publicKey,
+                notValidBefore: validity.notBefore,
+                notValidAfter: validity.notAfter,
+                issuer: issuer.subject,
+                subject: subject,
+                signatureAlgorithm: signatureAlgorithm,
+                extensions: extensions,
+                issuerAsyncPrivateKey: issuerKey.privateKey)
+        } catch where template.signatureAlgorithm != nil && template.signatureAlgorithm != issuerKey.signatureAlgorithm {
+            throw APIError.internalError("the CA key cannot sign with the template's signature algorithm \(signatureAlgorithm): \(error)")
+        }
+    }
+
     func build(_ request: Request) async throws -> Certificate {
         let isRSA = PublicKeyChecks.isRSA(request.publicKey)
         let keyUsage = isRSA ? KeyUsage(digitalSignature: true, keyEncipherment: true) : KeyUsage(digitalSignature: true)

@@ -15,6 +15,8 @@ struct SignRequest: Sendable {
     var notAfter: TimeOrDuration?
     /// Set when the CSR is well-formed but carries an RSA key under 2048 bits (refused with 403).
     var weakRSABits: Int?
+    /// `templateData` exactly as sent (JSON), for custom templates' `.Insecure.User`.
+    var templateDataJSON: Data?
 
     private struct Body: Decodable {
         var csr: String?
@@ -37,7 +39,18 @@ struct SignRequest: Sendable {
         }
         request.notBefore = try TimeOrDuration.parse(decoded.notBefore)
         request.notAfter = try TimeOrDuration.parse(decoded.notAfter)
+        request.templateDataJSON = templateData(in: body)
         return request
+    }
+
+    /// The `templateData` member re-encoded as JSON, when there is one (looked for only when the
+    /// body mentions it, to keep the common request on the fast decoder).
+    private static func templateData(in body: [UInt8]) -> Data? {
+        guard body.count > 14, String(decoding: body, as: UTF8.self).range(of: "templatedata", options: .caseInsensitive) != nil,
+              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let value = object.first(where: { $0.key.lowercased() == "templatedata" })?.value, !(value is NSNull)
+        else { return nil }
+        return try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
     }
 
     /// Validates in step-ca's order: missing csr, bad CSR signature, missing ott.

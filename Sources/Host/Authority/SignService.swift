@@ -53,19 +53,32 @@ struct SignService {
             throw APIError.unauthorized(message: "provisioner \"\(provisioner.name)\" is disabled due to an initialization error",
                                         detail: error.description)
         }
-        let validity = try Validity.compute(
-            requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter, durations: claims.tls,
-            backdate: authority.config.authority.backdate.timeInterval, now: now)
-
-        let subject = try SubjectNames.commonName(authorization.subject)
         let extensionValue = claims.disableSmallstepExtensions ? nil : ProvisionerExtension(
             type: ProvisionerKinds.extensionType(provisioner), name: provisioner.name,
             credentialID: authority.provisioners.jwk(for: provisioner)?.keyID ?? "")
-        let certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
-            subject: subject, sans: SANSet(strings: authorization.sans), publicKey: csr.publicKey,
-            validity: validity, provisionerExtension: extensionValue))
+        let backdate = authority.config.authority.backdate.timeInterval
+        let validity: Validity
+        let certificate: Certificate
+        var chosenSerial = false
+        if let template = try LeafTemplating.render(request, csr: csr, authorization: authorization, authority: authority) {
+            validity = try Validity.compute(
+                requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter,
+                templateNotBefore: template.notBefore, templateNotAfter: template.notAfter,
+                durations: claims.tls, backdate: backdate, now: now)
+            certificate = try await authority.leafBuilder.build(template: template, publicKey: csr.publicKey,
+                                                                validity: validity, provisionerExtension: extensionValue)
+            chosenSerial = template.serialNumber != nil
+        } else {
+            // step-ca's default leaf template, built directly: the same certificate without rendering.
+            validity = try Validity.compute(
+                requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter, durations: claims.tls,
+                backdate: backdate, now: now)
+            certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
+                subject: try SubjectNames.commonName(authorization.subject), sans: SANSet(strings: authorization.sans),
+                publicKey: csr.publicKey, validity: validity, provisionerExtension: extensionValue))
+        }
         let issued = try await authority.record(certificate, provisioner: authorization.recordInfo,
-                                                usedToken: (authorization.replayKey, authorization.token))
+                                                usedToken: (authorization.replayKey, authorization.token), insertOnly: chosenSerial)
         log.set("serial", issued.serial)
         log.set("subject", authorization.subject)
         log.set("valid-from", GoTime.format(validity.notBefore))

@@ -12,12 +12,15 @@ struct Validity: Sendable, Equatable {
     ///   notBefore + the default duration.
     /// Then the window is checked: notAfter in the past or before notBefore → 400; shorter than
     /// the minimum → 403; longer than maximum + backdate → 403.
+    /// A template's `notBefore`/`notAfter` apply where the request sets none.
     static func compute(requestedNotBefore: TimeOrDuration?, requestedNotAfter: TimeOrDuration?,
+                        templateNotBefore: Date? = nil, templateNotAfter: Date? = nil,
                         durations: EffectiveClaims.Durations, backdate: TimeInterval, now: Date) throws -> Validity {
         let now = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970))
-        let base = requestedNotBefore?.resolve(relativeTo: now) ?? now
-        let notBefore = requestedNotBefore == nil ? now.addingTimeInterval(-backdate) : base
-        let notAfter = requestedNotAfter?.resolve(relativeTo: base) ?? base.addingTimeInterval(durations.default.timeInterval)
+        let base = requestedNotBefore?.resolve(relativeTo: now) ?? templateNotBefore ?? now
+        let notBefore = requestedNotBefore == nil && templateNotBefore == nil ? now.addingTimeInterval(-backdate) : base
+        let notAfter = requestedNotAfter?.resolve(relativeTo: base) ?? templateNotAfter
+            ?? base.addingTimeInterval(durations.default.timeInterval)
 
         if notAfter < now {
             throw APIError.badRequest("notAfter cannot be in the past; na=\(GoTime.display(notAfter))")

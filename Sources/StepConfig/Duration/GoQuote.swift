@@ -1,7 +1,8 @@
 /// Quoting for strings inside messages, like Go's `%q`: printable characters
 /// stay as they are, quotes, backslashes and control characters are escaped.
-enum GoQuote {
-    static func quote(_ text: String) -> String {
+public enum GoQuote {
+    /// `text` in double quotes with Go's `%q` escapes.
+    public static func quote(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,7 +1,8 @@
 /// A parsed JSON value that remembers where it came from, so that messages can
 /// point at it and its exact source text can be handed on verbatim.
-struct JSONNode: Sendable {
-    enum Value: Sendable {
+public struct JSONNode: Sendable {
+    /// The kind of value and its content.
+    public enum Value: Sendable {
         case null
         case bool(Bool)
         /// The number exactly as written, converted on demand.
@@ -11,19 +12,20 @@ struct JSONNode: Sendable {
         case object([JSONMember])
     }
 
-    var value: Value
+    public var value: Value
     /// Byte offset of the first byte of the value in the source.
-    var start: Int
+    public var start: Int
     /// Byte offset one past the last byte of the value.
-    var end: Int
+    public var end: Int
 
-    var isNull: Bool {
+    /// Whether the value is JSON `null`.
+    public var isNull: Bool {
         if case .null = value { return true }
         return false
     }
 
     /// How Go's encoding/json names the kind of a value in its messages.
-    var kindName: String {
+    public var kindName: String {
         switch value {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -36,8 +38,11 @@ struct JSONNode: Sendable {
 }
 
 /// One `"key": value` pair of an object, in file order.
-struct JSONMember: Sendable {
-    var key: String
-    var keyOffset: Int
-    var value: JSONNode
+public struct JSONMember: Sendable {
+    /// The key, unescaped.
+    public var key: String
+    /// Byte offset of the key's opening quote.
+    public var keyOffset: Int
+    /// The value.
+    public var value: JSONNode
 }

@@ -1,16 +1,18 @@
 import Foundation
 
 /// A syntax error found while reading JSON text.
-struct JSONSyntaxError: Error, Sendable {
-    var offset: Int
-    var message: String
+public struct JSONSyntaxError: Error, Sendable {
+    /// Byte offset of the error.
+    public var offset: Int
+    /// What is wrong.
+    public var message: String
 }
 
 /// A strict RFC 8259 parser that keeps byte ranges for every value.
 ///
 /// Go's encoding/json accepts the same grammar: no comments, no trailing
 /// commas, no leading zeros, control characters must be escaped.
-struct JSONParser {
+public struct JSONParser {
     private let bytes: [UInt8]
     private var offset = 0
     private var depth = 0
@@ -22,7 +24,7 @@ struct JSONParser {
 
     /// Parses one value. Returns the value and the offset of the first
     /// non-whitespace byte after it (equal to the byte count if there is none).
-    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> (JSONNode, trailingOffset: Int) {
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> (JSONNode, trailingOffset: Int) {
         var parser = JSONParser(bytes: bytes)
         // A UTF-8 byte order mark is tolerated.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.offset = 3 }
