@@ -465,6 +465,11 @@ final class LiveCA: @unchecked Sendable {
         Glibc.kill(server.process.processIdentifier, SIGTERM)
     }
 
+    /// Asks the server to reload its configuration (SIGHUP).
+    func reload() {
+        Glibc.kill(server.process.processIdentifier, SIGHUP)
+    }
+
     /// Waits for the server process to exit and returns its exit status.
     func waitForExit() -> Int32 {
         server.process.waitUntilExit()

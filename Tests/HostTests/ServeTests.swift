@@ -87,6 +87,7 @@ struct ServeTests {
         ("missing-plugin", "needs the plugin libstepca-db-cassandra.so, which was not found in"),
         ("bad-json", "invalid JSON"),
         ("bad-duration", "authority.claims.maxTLSCertDuration"),
+        ("bad-policy", "authority.policy.x509.allow.dns[0]"),
     ])
     func startupFailures(scenario: String, expected: String) throws {
         let directory = try TestEnvironment.temporaryDirectory()
@@ -97,10 +98,11 @@ struct ServeTests {
         let stepPath = try Self.fixtureStepPath(in: directory, db: db)
         let configPath = stepPath.appendingPathComponent("config/ca.json")
         if scenario == "bad-json" { try "{\"root\": [1,".write(to: configPath, atomically: true, encoding: .utf8) }
-        if scenario == "bad-duration" {
+        if scenario == "bad-duration" || scenario == "bad-policy" {
             var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configPath)) as! [String: Any]
             var authority = config["authority"] as! [String: Any]
-            authority["claims"] = ["maxTLSCertDuration": "1x"]
+            if scenario == "bad-duration" { authority["claims"] = ["maxTLSCertDuration": "1x"] }
+            if scenario == "bad-policy" { authority["policy"] = ["x509": ["allow": ["dns": ["*.*.example.com"]]]] }
             config["authority"] = authority
             try JSONSerialization.data(withJSONObject: config).write(to: configPath)
         }

@@ -18,6 +18,8 @@ final class Authority: Sendable {
     let provisioners: ProvisionerDirectory
     /// Signs leaves with the issuing certificate and key.
     let leafBuilder: LeafBuilder
+    /// `authority.policy`: which names may be issued, checked on every issuance path.
+    let namePolicy: NamePolicyGate
     /// The constant parts of every sign response (chain, TLS options), serialised once.
     let signResponseParts: SignResponse.ConstantParts
     /// Token audiences by purpose, from `dnsNames`.
@@ -46,6 +48,7 @@ final class Authority: Sendable {
         caByFingerprint = byFingerprint
         provisioners = ProvisionerDirectory(runtime.config.authority.provisioners)
         leafBuilder = try LeafBuilder(issuer: material.issuer, issuerKey: material.signingKey)
+        namePolicy = try NamePolicyGate(config: runtime.config)
         signResponseParts = SignResponse.ConstantParts(intermediatesPEM: intermediatesPEM, tls: runtime.config.tls)
         var claims: [String: Result<EffectiveClaims, ConfigError>] = [:]
         for provisioner in runtime.config.authority.provisioners {

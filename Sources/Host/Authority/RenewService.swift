@@ -36,6 +36,10 @@ struct RenewService {
             throw APIError.unauthorized("certificate \(serial) is not yet valid")
         }
 
+        // step-ca does not re-check renewals against the policy; we do, so that tightening the
+        // policy also stops certificates issued before from being carried forward.
+        try authority.namePolicy.checkX509(commonName: ClientCertificate.commonName(old), sans: SANSet(certificate: old))
+
         let backdate = authority.config.authority.backdate.timeInterval
         let start = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970)).addingTimeInterval(-backdate)
         let duration = old.notValidAfter.timeIntervalSince(old.notValidBefore)

@@ -26,7 +26,16 @@ struct SANSet: Sendable, Equatable {
 
     /// The SANs requested by a CSR's extension request.
     init(csr: CertificateSigningRequest) {
-        guard let names = try? csr.attributes.extensionRequest?.extensions.subjectAlternativeNames else { return }
+        self.init(names: try? csr.attributes.extensionRequest?.extensions.subjectAlternativeNames)
+    }
+
+    /// The SANs of a certificate.
+    init(certificate: Certificate) {
+        self.init(names: try? certificate.extensions.subjectAlternativeNames)
+    }
+
+    private init(names: SubjectAlternativeNames?) {
+        guard let names else { return }
         for name in names {
             switch name {
             case .dnsName(let dns): dnsNames.append(dns)

@@ -65,6 +65,9 @@ struct SignService {
                 requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter,
                 templateNotBefore: template.notBefore, templateNotAfter: template.notAfter,
                 durations: claims.tls, backdate: backdate, now: now)
+            try authority.namePolicy.checkX509(
+                commonName: template.rawSubject == nil ? template.subject.fields.commonName : nil, dnsNames: template.dnsNames,
+                ipAddresses: template.ipAddresses, emailAddresses: template.emailAddresses, uris: template.uris)
             certificate = try await authority.leafBuilder.build(template: template, publicKey: csr.publicKey,
                                                                 validity: validity, provisionerExtension: extensionValue)
             chosenSerial = template.serialNumber != nil
@@ -73,6 +76,7 @@ struct SignService {
             validity = try Validity.compute(
                 requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter, durations: claims.tls,
                 backdate: backdate, now: now)
+            try authority.namePolicy.checkX509(commonName: authorization.subject, sans: SANSet(strings: authorization.sans))
             certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
                 subject: try SubjectNames.commonName(authorization.subject), sans: SANSet(strings: authorization.sans),
                 publicKey: csr.publicKey, validity: validity, provisionerExtension: extensionValue))
