@@ -15,7 +15,7 @@ final class ServerUnderTest {
     var intermediatePath: String { directory.appendingPathComponent("steppath/certs/intermediate_ca.crt").path }
     var passwordPath: String { directory.appendingPathComponent("password.txt").path }
 
-    init(binary: String, pluginDirectory: String, quiet: Bool = true, database: String? = nil) throws {
+    init(binary: String, pluginDirectory: String, quiet: Bool = true, database: String? = nil, x509Template: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepca-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "bench-password".write(toFile: directory.appendingPathComponent("password.txt").path, atomically: true, encoding: .utf8)
@@ -46,6 +46,18 @@ final class ServerUnderTest {
                 throw BenchError("--db is not a JSON object: \(database)")
             }
             config["db"] = stanza
+            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
+        }
+
+        if let x509Template {
+            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any],
+                  var authority = config["authority"] as? [String: Any],
+                  var provisioners = authority["provisioners"] as? [[String: Any]], !provisioners.isEmpty else {
+                throw BenchError("cannot read the provisioners of \(configPath)")
+            }
+            provisioners[0]["options"] = ["x509": ["template": x509Template]]
+            authority["provisioners"] = provisioners
+            config["authority"] = authority
             try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
         }
 

@@ -13,17 +13,19 @@ import StepConfig
 /// verifies every returned certificate, and prints certificates/s, latency percentiles and the
 /// server's CPU time per certificate.
 ///
-/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON]
+/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON] [--x509-template FILE]
 ///
 /// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`;
 /// `--db null` removes it (the host's in-memory store, to measure the CA without a database).
+/// `--x509-template FILE` gives the provisioner that X.509 template (inline), to measure rendering.
 struct Options {
-    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null]"
+    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE]"
 
     var requests = 3000
     var concurrency = [1, 16, 64]
     var binary: String?
     var database: String?
+    var x509Template: String?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -33,6 +35,10 @@ struct Options {
             case "--concurrency": concurrency = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--step-ca": binary = iterator.next()
             case "--db": database = iterator.next()
+            case "--x509-template":
+                let path = iterator.next() ?? ""
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BenchError("cannot read \(path)") }
+                x509Template = text
             case "--help", "-h": print(Options.usage); exit(0)
             default: throw BenchError("unknown argument \(argument)\n\(Options.usage)")
             }
@@ -172,7 +178,8 @@ do {
     options = try Options(CommandLine.arguments)
     let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     let binary = options.binary ?? executableDirectory + "/step-ca"
-    server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database)
+    server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database,
+                                 x509Template: options.x509Template)
     let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
     trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
     intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))

@@ -33,18 +33,22 @@ enum X509TemplateRenderer {
     /// Renders `text` with `data` and decodes the result. `fail "msg"` → 400 with the message;
     /// any other template or JSON problem → 500, with the reason in the log only.
     static func render(_ text: String, data: TemplateValue) throws -> CertificateTemplate {
-        let rendered: String
-        do {
-            rendered = try parsed(text).render(data)
-        } catch let error as TemplateError where error.code == .failed {
-            throw APIError.badRequest(error.message, detail: "template failed: \(error.message)")
-        } catch let error as TemplateError {
-            throw APIError.internalError("error executing x509 template: \(error)")
-        }
+        let rendered = try renderText(text, data: data)
         do {
             return try CertificateTemplate.decode(rendered)
         } catch let error as CertificateTemplateError {
             throw APIError(status: 500, message: "error applying certificate template", detail: error.description)
+        }
+    }
+
+    /// Renders `text` (parsed once and cached): `fail "msg"` → 400, other errors → 500.
+    static func renderText(_ text: String, data: TemplateValue) throws -> String {
+        do {
+            return try parsed(text).render(data)
+        } catch let error as TemplateError where error.code == .failed {
+            throw APIError.badRequest(error.message, detail: "template failed: \(error.message)")
+        } catch let error as TemplateError {
+            throw APIError.internalError("error executing template: \(error)")
         }
     }
 
