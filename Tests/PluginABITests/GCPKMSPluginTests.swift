@@ -5,7 +5,7 @@ import Testing
 /// The cloudkms plugin, loaded by the host's loader, against the Cloud KMS test server
 /// (`scripts/services/gcpkms_fake.py`), and that server against Google's own SDK. Skipped locally
 /// when python3 or its modules are missing; in CI (`CI=true`) they run and fail.
-@Suite("GCPKMS plugin against the Cloud KMS test server", .enabled(if: GCPKMSFake.liveEnabled))
+@Suite("GCPKMS plugin against the Cloud KMS test server", .enabled(if: GCPKMSFake.enabled), .timeLimit(.minutes(3)))
 struct GCPKMSPluginTests {
     @Test("Google's SDK (google-cloud-kms, REST transport) accepts the test server",
           .enabled(if: GCPKMSFake.sdkEnabled))
@@ -161,7 +161,7 @@ struct GCPKMSPluginTests {
 }
 
 /// Tests that change a server's state (token lifetime, injected failures) get a server of their own.
-@Suite("GCPKMS plugin: tokens and retries", .enabled(if: GCPKMSFake.liveEnabled), .serialized)
+@Suite("GCPKMS plugin: tokens and retries", .enabled(if: GCPKMSFake.enabled), .serialized, .timeLimit(.minutes(3)))
 struct GCPKMSTokenTests {
     @Test("tokens are cached, refreshed before they expire, and the refreshed token works")
     func tokenRefresh() async throws {

@@ -37,6 +37,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import ssl
 import sys
 import threading
@@ -344,9 +345,35 @@ KEY = RING + r"/cryptoKeys/([^/:]+)"
 VERSION = KEY + r"/cryptoKeyVersions/([^/:]+)"
 
 
+class TLSServer(ThreadingHTTPServer):
+    """HTTPS with the TLS handshake in each connection's own thread, not in accept(): a client
+    that connects and stays silent (or handshakes slowly) must not stall every other client."""
+    daemon_threads = True
+    context: ssl.SSLContext = None
+    handshake_timeout = 10
+
+    def finish_request(self, request, client_address):
+        request.settimeout(self.handshake_timeout)
+        try:
+            tls = self.context.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError):
+            return  # a failed handshake (untrusted CA, closed connection) ends this connection only
+        tls.settimeout(None)
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "gcpkms-fake/1"
+    # Headers and body are written separately: without TCP_NODELAY, Nagle's algorithm holds the
+    # body until the client's delayed ACK (40 ms per call on Linux).
+    disable_nagle_algorithm = True
     state: State = None
 
     def log_message(self, fmt, *args):  # one line per request, no credentials
@@ -560,15 +587,18 @@ def main():
     parser.add_argument("--project", default="stepca-test")
     parser.add_argument("--token-ttl", type=int, default=3599)
     args = parser.parse_args()
+    # A parent may start us from a thread that blocks signals (libdispatch's workers do, and the
+    # mask is inherited): unblock the ones that stop us, or SIGTERM would never end the server.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.makedirs(args.dir, exist_ok=True)
     env_path = os.path.join(args.dir, "env")
     if os.path.exists(env_path):
         os.remove(env_path)
 
     context = make_tls(args.dir)
-    server = ThreadingHTTPServer((args.host, args.port), Handler)
-    server.daemon_threads = True
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server = TLSServer((args.host, args.port), Handler)
+    server.context = context
     port = server.server_address[1]
     base = f"https://{args.host}:{port}"
 

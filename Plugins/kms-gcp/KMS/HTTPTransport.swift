@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Dispatch
 import FoundationEssentials
 import NIOCore
 import NIOFoundationCompat
@@ -36,15 +37,21 @@ public final class HTTPTransport: @unchecked Sendable {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        // A connection that cannot be made (refused, TLS handshake failed) fails the attempt at
+        // once; the retries with back-off are ours. Otherwise the pool retries silently until the
+        // connect time-out, and a wrong endpoint or CA costs every attempt the full 10 seconds.
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// The next event loop of the client.
     public var eventLoop: EventLoop { http.eventLoopGroup.next() }
 
-    /// Releases the connections. Call once, off the client's event loops.
+    /// Releases the connections without waiting: never blocks, so it is safe on any thread
+    /// (an event loop or a task included). The client stays alive until its shutdown is done.
     public func shutdown() {
-        try? http.syncShutdown()
+        let http = self.http
+        http.shutdown(queue: .global()) { _ in withExtendedLifetime(http) {} }
     }
 
     /// One request, retried while `retryable` says so. `makeRequest` is called for every attempt

@@ -98,6 +98,7 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
         if SoftHSM.isProxyAvailable { backends.append(.pkcs11(through: .p11KitProxy)) }
         backends.append(.filekms)
         if AWSKMSMoto.enabled { backends.append(.awskms) }
+        if GCPKMSFake.enabled { backends.append(.cloudkms) }
         if let underTest = KMSBackend.underTest { backends.append(underTest) }
         return backends
     }()
@@ -152,6 +153,26 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
                         KeySpec(type: .ecP384, algorithms: [.ecdsaSHA384]), .rsa2048],
             refusesTakenNames: false,
             unknownKeyName: "awskms:key-id=00000000-0000-0000-0000-00000000dead")
+    }
+
+    /// The Google Cloud KMS plugin on the Cloud KMS test server (scripts/services/gcpkms_fake.py).
+    /// A Cloud KMS key version signs with its key's one algorithm (EC_SIGN_P256_SHA256,
+    /// EC_SIGN_P384_SHA384, RSA_SIGN_PKCS1_2048_SHA256); a name with a version that exists is taken.
+    static var cloudkms: KMSBackend {
+        KMSBackend(
+            label: "cloudkms plugin on the Cloud KMS test server",
+            load: { try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "cloudkms") },
+            config: { try sharedGCPKMSFake().config() },
+            existingKeys: {
+                let fake = try sharedGCPKMSFake()
+                return [ExistingKey(name: fake.ecKey, algorithms: [.ecdsaSHA256]),
+                        ExistingKey(name: fake.rsaKey, algorithms: [.rsaPKCS1SHA256])]
+            },
+            newKeyName: { "projects/stepca-test/locations/global/keyRings/conformance/cryptoKeys/conformance-\($0)" },
+            creatable: [KeySpec(type: .ecP256, algorithms: [.ecdsaSHA256]),
+                        KeySpec(type: .ecP384, algorithms: [.ecdsaSHA384]),
+                        KeySpec(type: .rsa, bits: 2048, algorithms: [.rsaPKCS1SHA256])],
+            unknownKeyName: "projects/stepca-test/locations/global/keyRings/conformance/cryptoKeys/no-such-key/cryptoKeyVersions/1")
     }
 
     /// A third-party plugin named by `STEPCA_KMS_UNDER_TEST` (see the top of this file).
