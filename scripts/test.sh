@@ -13,6 +13,7 @@ stop_services() {
   ./scripts/services/postgres.sh stop || true
   ./scripts/services/mariadb.sh stop || true
   ./scripts/services/moto.sh stop || true
+  ./scripts/services/azurekv.sh stop || true
   ./scripts/services/piv-vcard.sh stop || true
 }
 trap stop_services EXIT
@@ -35,6 +36,13 @@ echo "== AWS KMS emulator (moto)"
 ./scripts/services/moto.sh stop
 eval "$(./scripts/services/moto.sh start)"
 export MOTO_ENDPOINT MOTO_REGION MOTO_ACCESS_KEY_ID MOTO_SECRET_ACCESS_KEY
+
+# The Azure Key Vault test server, checked with Microsoft's own SDK before anything uses it (the
+# Swift tests start servers of their own from the same script).
+echo "== Azure Key Vault test server (azurekv_fake.py, checked with azure-keyvault-keys)"
+./scripts/services/azurekv.sh stop
+./scripts/services/azurekv.sh start >/dev/null
+./scripts/services/azurekv.sh smoke | tail -1
 
 echo "== build (host, plugins, tests)"
 swift build --build-tests
@@ -71,6 +79,13 @@ done
 [ -f "$bin/libstepca-kms-gcp.so" ] || { echo "libstepca-kms-gcp.so was not built" >&2; exit 1; }
 if ldd "$bin/step-ca" | grep -F 'libstepca-kms-gcp'; then
   echo "step-ca links libstepca-kms-gcp.so; plugins are loaded at run time" >&2
+  exit 1
+fi
+# The Azure Key Vault plugin (its tests start their own test server, scripts/services/azurekv_fake.py);
+# step-ca loads it only through dlopen.
+[ -f "$bin/libstepca-kms-azure.so" ] || { echo "libstepca-kms-azure.so was not built" >&2; exit 1; }
+if ldd "$bin/step-ca" | grep -F 'libstepca-kms-azure'; then
+  echo "step-ca links libstepca-kms-azure.so; plugins are loaded at run time" >&2
   exit 1
 fi
 # The PKCS#11 plugin dlopen()s the module named in ca.json: it links neither p11-kit nor SoftHSM.

@@ -41,6 +41,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import ssl
 import sys
 import threading
@@ -535,7 +536,17 @@ def make_tls(directory: str):
     return context
 
 
+def stop_on_signals():
+    """Makes SIGTERM and SIGINT stop the server, whatever the parent left behind: a process
+    started from a thread that blocks signals (Foundation's Process on Linux, from a test runner)
+    inherits that signal mask, and SIGTERM would otherwise stay pending forever."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: os._exit(0))
+
+
 def main():
+    stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", required=True, help="where to write ca.pem and env")
     parser.add_argument("--host", default="127.0.0.1")

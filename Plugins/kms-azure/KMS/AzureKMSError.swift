@@ -11,8 +11,10 @@ public enum AzureKMSError: Error, Sendable {
     case service(operation: String, target: String, httpStatus: Int, code: String, message: String)
     /// An error answer of the token endpoint (AAD or the managed-identity endpoint).
     case token(url: String, httpStatus: Int, error: String, description: String)
-    /// No answer (connection, TLS, time-out) after all attempts.
+    /// No answer (connection, time-out) after all attempts.
     case transport(operation: String, target: String, attempts: Int, underlying: String)
+    /// The TLS handshake failed (an untrusted or wrong certificate): not retried.
+    case tls(operation: String, target: String, underlying: String)
     /// An answer that lacks a field or does not fit the request.
     case integrity(operation: String, target: String, detail: String)
 
@@ -31,6 +33,8 @@ public enum AzureKMSError: Error, Sendable {
                                "Azure Key Vault: the token endpoint \(url) refused the credentials: HTTP \(httpStatus) \(error)\(description.isEmpty ? "" : ": \(description)")")
         case .transport(let operation, let target, let attempts, let underlying):
             return .unavailable("Azure Key Vault \(operation) on \(target) failed after \(attempts) attempt(s): \(underlying)")
+        case .tls(let operation, let target, let underlying):
+            return .unavailable("Azure Key Vault \(operation) on \(target) failed: TLS handshake: \(underlying) (is the server's CA in ca-file= or SSL_CERT_FILE?)")
         case .integrity(let operation, let target, let detail):
             return .internal("Azure Key Vault \(operation) on \(target): \(detail)")
         }

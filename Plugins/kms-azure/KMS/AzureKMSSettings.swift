@@ -54,8 +54,9 @@ public struct AzureKMSSettings: Sendable {
     ///   `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` → the managed identity (a
     ///   user-assigned one when `client-id=` or `AZURE_CLIENT_ID` names it).
     /// - Cloud: `environment=` (`AzurePublicCloud` by default, `AzureChinaCloud`,
-    ///   `AzureUSGovernmentCloud`, `AzureGermanCloud`); `AZURE_AUTHORITY_HOST` replaces its
-    ///   authority host, `AZURE_POD_IDENTITY_AUTHORITY_HOST` the IMDS host.
+    ///   `AzureUSGovernmentCloud`, `AzureGermanCloud`); `authority-host=` in `kms.uri`, else
+    ///   `AZURE_AUTHORITY_HOST`, replaces its authority host; `AZURE_POD_IDENTITY_AUTHORITY_HOST`
+    ///   replaces the IMDS host.
     /// - Vault URL: `endpoint=` in `kms.uri`, else `https://<vault>.<cloud suffix>`.
     /// - Trust roots: `ca-file=` in `kms.uri`, and `SSL_CERT_FILE`, beside the system's.
     public static func resolve(stanza: AzureKMSStanza, environment: [String: String],
@@ -90,7 +91,8 @@ public struct AzureKMSSettings: Sendable {
            tenant.isEmpty || !tenant.utf8.allSatisfy({ AzureKeyName.isNameByte($0) || $0 == UInt8(ascii: ".") }) {
             throw AzureKMSError.configuration("tenant id \"\(tenant)\" is not a tenant id or domain")
         }
-        let authorityHost = try url(env("AZURE_AUTHORITY_HOST") ?? cloud.authorityHost, "AZURE_AUTHORITY_HOST")
+        let authorityHost = try uri["authority-host"].map { try url($0, "authority-host") }
+            ?? url(env("AZURE_AUTHORITY_HOST") ?? cloud.authorityHost, "AZURE_AUTHORITY_HOST")
         let imdsHost = try url(env("AZURE_POD_IDENTITY_AUTHORITY_HOST") ?? defaultIMDSHost, "AZURE_POD_IDENTITY_AUTHORITY_HOST")
         let endpoint = try uri["endpoint"].map { try url($0, "endpoint") }
         if let vault = uri["vault"], !((3...24).contains(vault.count) && vault.utf8.allSatisfy(AzureKeyName.isNameByte)) {

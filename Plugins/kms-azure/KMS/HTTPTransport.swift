@@ -59,7 +59,7 @@ public final class HTTPTransport: @unchecked Sendable {
         }
         if !roots.isEmpty { tls.additionalTrustRoots = [.certificates(roots)] }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
@@ -84,8 +84,11 @@ public final class HTTPTransport: @unchecked Sendable {
             self.http.execute(request: request, eventLoop: .delegate(on: eventLoop),
                               deadline: NIODeadline.now() + self.attemptTimeout)
                 .flatMapErrorThrowing { error in
-                    throw AzureKMSError.transport(operation: operation, target: target, attempts: number,
-                                                  underlying: String(describing: error))
+                    let text = String(describing: error)
+                    if error is NIOSSLError || text.contains("handshakeFailed") || text.contains("CERTIFICATE_VERIFY_FAILED") {
+                        throw AzureKMSError.tls(operation: operation, target: target, underlying: text)
+                    }
+                    throw AzureKMSError.transport(operation: operation, target: target, attempts: number, underlying: text)
                 }
         }
         .flatMapThrowing { response in

@@ -67,6 +67,10 @@ public final class KeyVaultClient: @unchecked Sendable {
             },
             retryable: { error, _ in
                 guard let failure = error as? AzureKMSError else { return false }
+                switch failure {
+                case .token, .transport("token", _, _, _): return false  // the token source retried already
+                default: break
+                }
                 if case .service(_, _, 401, _, _) = failure, !rejected.withLockedValue({ $0 }) {
                     rejected.withLockedValue { $0 = true }
                     if let token = usedToken.withLockedValue({ $0 }) { self.tokens.invalidate(token) }

@@ -131,7 +131,7 @@ public final class TokenSource: @unchecked Sendable {
 
     /// AAD descriptions carry trace and correlation ids on further lines; the first line says it.
     static func firstLine(_ text: String) -> String {
-        String(text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first ?? "")
+        String(text.split(whereSeparator: \.isNewline).first ?? "")
     }
 
     static func formEncode(_ value: String) -> String {

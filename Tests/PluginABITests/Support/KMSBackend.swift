@@ -99,6 +99,7 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
         backends.append(.filekms)
         if AWSKMSMoto.enabled { backends.append(.awskms) }
         if GCPKMSFake.enabled { backends.append(.cloudkms) }
+        if AzureKVFake.enabled { backends.append(.azurekms) }
         if let underTest = KMSBackend.underTest { backends.append(underTest) }
         return backends
     }()
@@ -153,6 +154,26 @@ struct KMSBackend: Sendable, CustomTestStringConvertible {
                         KeySpec(type: .ecP384, algorithms: [.ecdsaSHA384]), .rsa2048],
             refusesTakenNames: false,
             unknownKeyName: "awskms:key-id=00000000-0000-0000-0000-00000000dead")
+    }
+
+    /// The Azure Key Vault plugin on the Key Vault test server (scripts/services/azurekv_fake.py).
+    /// Key Vault signs P-256 keys with ES256 only and P-384 keys with ES384 only; creating a key
+    /// under a taken name adds a version, as step-ca's azurekms does.
+    static var azurekms: KMSBackend {
+        KMSBackend(
+            label: "azurekms plugin on the Key Vault test server",
+            load: { try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "azurekms") },
+            config: { try sharedAzureKVFake().config() },
+            existingKeys: {
+                let fake = try sharedAzureKVFake()
+                return [ExistingKey(name: fake.ecKey, algorithms: [.ecdsaSHA256]),
+                        ExistingKey(name: fake.rsaKey, algorithms: KeySpec.rsa2048.algorithms)]
+            },
+            newKeyName: { "azurekms:name=conformance-\($0);vault=test-vault" },
+            creatable: [KeySpec(type: .ecP256, algorithms: [.ecdsaSHA256]),
+                        KeySpec(type: .ecP384, algorithms: [.ecdsaSHA384]), .rsa2048],
+            refusesTakenNames: false,
+            unknownKeyName: "azurekms:name=no-such-key;vault=test-vault")
     }
 
     /// The Google Cloud KMS plugin on the Cloud KMS test server (scripts/services/gcpkms_fake.py).
