@@ -1,6 +1,7 @@
 /// Go's `%q` / `strconv.Quote`, so names in messages read exactly as step-ca prints them.
-enum GoQuote {
-    static func quote(_ text: String) -> String {
+public enum GoQuote {
+    /// `text` in double quotes with Go's escapes.
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

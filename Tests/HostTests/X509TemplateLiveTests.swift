@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import X509
+@testable import Host
 
 /// Custom X.509 templates through POST /sign on a live CA, read back with openssl and Python's
 /// cryptography: inline, base64 and file templates, provisioner and request templateData, SAN
@@ -197,19 +198,7 @@ struct X509TemplateLiveTests {
 
     @Test("step-ca's default leaf template given as base64 gives the default leaf; authority.template fills the subject")
     func base64DefaultTemplate() throws {
-        let leafTemplate = #"""
-        {
-        	"subject": {{ toJson .Subject }},
-        	"sans": {{ toJson .SANs }},
-        {{- if typeIs "*rsa.PublicKey" .Insecure.CR.PublicKey }}
-        	"keyUsage": ["keyEncipherment", "digitalSignature"],
-        {{- else }}
-        	"keyUsage": ["digitalSignature"],
-        {{- end }}
-        	"extKeyUsage": ["serverAuth", "clientAuth"]
-        }
-        """#
-        let encoded = Data(leafTemplate.utf8).base64EncodedString()
+        let encoded = Data(X509TemplateTexts.leaf.utf8).base64EncodedString()
         let ca = try LiveCA(adjust: Self.withProvisionerOptions(["template": encoded], authorityTemplate: ["country": "DE", "organization": "Anchor"]))
         defer { ca.stop() }
         let response = try sign(ca, commonName: "svc.example.com", sans: ["svc.example.com", "192.0.2.9"])

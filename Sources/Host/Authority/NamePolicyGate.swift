@@ -52,11 +52,7 @@ struct NamePolicyGate: Sendable {
         return try X509NamePolicy(allow: allow, deny: deny, allowWildcardNames: policy.allowWildcardNames)
     }
 
-    private static func lists(_ rules: X509NameRules?) -> X509NameLists {
-        guard let rules else { return X509NameLists() }
-        return X509NameLists(commonNames: rules.commonNames, dnsDomains: rules.dnsDomains, ipRanges: rules.ipRanges,
-                             emailAddresses: rules.emailAddresses, uriDomains: rules.uriDomains)
-    }
+    private static func lists(_ rules: X509NameRules?) -> X509NameLists { rules ?? X509NameLists() }
 
     private static func sshPolicy(_ policy: SSHPolicy?) throws(NameRuleError) -> SSHNamePolicy? {
         guard let policy else { return nil }
@@ -66,12 +62,7 @@ struct NamePolicyGate: Sendable {
 
     private static func ruleSet(_ rules: SSHPolicyRules?) -> SSHNameRuleSet? {
         guard let rules else { return nil }
-        func lists(_ names: SSHNameRules?) -> SSHNameLists {
-            guard let names else { return SSHNameLists() }
-            return SSHNameLists(dnsDomains: names.dnsDomains, ipRanges: names.ipRanges,
-                                emailAddresses: names.emailAddresses, principals: names.principals)
-        }
-        return SSHNameRuleSet(allow: lists(rules.allow), deny: lists(rules.deny))
+        return SSHNameRuleSet(allow: rules.allow ?? SSHNameLists(), deny: rules.deny ?? SSHNameLists())
     }
 
     /// Checks the names of an X.509 certificate about to be signed (SANs first, then the CN).

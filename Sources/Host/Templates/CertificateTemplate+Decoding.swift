@@ -1,22 +1,13 @@
 import Foundation
 import SwiftASN1
 import X509
+import NamePolicy
 import StepConfig
 
 extension CertificateTemplate {
     /// Decodes rendered template output. Not JSON, or a member of the wrong type → error.
     static func decode(_ text: String) throws -> CertificateTemplate {
-        let node: JSONNode
-        do {
-            let (parsed, trailing) = try JSONParser.parse(Array(text.utf8))
-            guard trailing == text.utf8.count else {
-                throw CertificateTemplateError(message: "invalid character after top-level value at offset \(trailing)")
-            }
-            node = parsed
-        } catch let error as JSONSyntaxError {
-            throw CertificateTemplateError(message: "\(error.message) at offset \(error.offset)")
-        }
-        guard let members = try TemplateJSONReader(node: node, path: "Certificate").members() else { return CertificateTemplate() }
+        guard let members = try TemplateJSONReader.document(text).members() else { return CertificateTemplate() }
         var model = CertificateTemplate()
         try model.read(members)
         return model

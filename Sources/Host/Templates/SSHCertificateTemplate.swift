@@ -19,18 +19,8 @@ struct SSHCertificateTemplate {
 
     /// Decodes rendered template output; not JSON, or a member of the wrong type → error.
     static func decode(_ text: String) throws -> SSHCertificateTemplate {
-        let node: JSONNode
-        do {
-            let (parsed, trailing) = try JSONParser.parse(Array(text.utf8))
-            guard trailing == text.utf8.count else {
-                throw CertificateTemplateError(message: "invalid character after top-level value at offset \(trailing)")
-            }
-            node = parsed
-        } catch let error as JSONSyntaxError {
-            throw CertificateTemplateError(message: "\(error.message) at offset \(error.offset)")
-        }
         var model = SSHCertificateTemplate()
-        guard let m = try TemplateJSONReader(node: node, path: "Certificate").members() else { return model }
+        guard let m = try TemplateJSONReader.document(text).members() else { return model }
         if let value = try m["type"]?.string() {
             guard let type = SSHCertificateKind(rawValue: value.lowercased()) else {
                 throw CertificateTemplateError(message: "error unmarshaling certificate type: unknown certificate type \(GoQuote.quote(value))")

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftASN1
+import NamePolicy
 import StepConfig
 
 /// Reads rendered template JSON as Go's encoding/json fills a struct: member names match field
@@ -8,6 +9,19 @@ struct TemplateJSONReader {
     let node: JSONNode
     /// Where this value is, for messages (`Certificate.subject`).
     let path: String
+
+    /// Parses rendered template output: one JSON value and nothing after it.
+    static func document(_ text: String) throws -> TemplateJSONReader {
+        do {
+            let (node, trailing) = try JSONParser.parse(Array(text.utf8))
+            guard trailing == text.utf8.count else {
+                throw CertificateTemplateError(message: "invalid character after top-level value at offset \(trailing)")
+            }
+            return TemplateJSONReader(node: node, path: "Certificate")
+        } catch let error as JSONSyntaxError {
+            throw CertificateTemplateError(message: "\(error.message) at offset \(error.offset)")
+        }
+    }
 
     /// The members of an object by lower-cased name; nil for `null`; an error for other kinds.
     func members() throws -> [String: TemplateJSONReader]? {

@@ -1,3 +1,5 @@
+import NamePolicy
+
 /// `authority.policy`: which names certificates may contain. Used only when
 /// `enableAdmin` is false (otherwise the database policy applies).
 public struct PolicyOptions: Sendable, Equatable {
@@ -30,29 +32,8 @@ public struct X509Policy: Sendable, Equatable {
     }
 }
 
-/// The name lists of `policy.x509.allow` or `policy.x509.deny`.
-public struct X509NameRules: Sendable, Equatable {
-    /// Subject common names (`cn`, also accepted as `commonName`).
-    public var commonNames: [String]
-    /// DNS names and `*.domain` patterns (`dns`).
-    public var dnsDomains: [String]
-    /// IP addresses and CIDR ranges (`ip`).
-    public var ipRanges: [String]
-    /// Email addresses and `@domain` patterns (`email`).
-    public var emailAddresses: [String]
-    /// URI host patterns (`uri`).
-    public var uriDomains: [String]
-
-    /// Makes name lists.
-    public init(commonNames: [String] = [], dnsDomains: [String] = [], ipRanges: [String] = [],
-                emailAddresses: [String] = [], uriDomains: [String] = []) {
-        self.commonNames = commonNames
-        self.dnsDomains = dnsDomains
-        self.ipRanges = ipRanges
-        self.emailAddresses = emailAddresses
-        self.uriDomains = uriDomains
-    }
-}
+/// The name lists of `policy.x509.allow` or `policy.x509.deny` (`cn`, `dns`, `ip`, `email`, `uri`).
+public typealias X509NameRules = X509NameLists
 
 /// `policy.ssh`.
 public struct SSHPolicy: Sendable, Equatable {
@@ -82,23 +63,5 @@ public struct SSHPolicyRules: Sendable, Equatable {
     }
 }
 
-/// The name lists of an SSH allow or deny block.
-public struct SSHNameRules: Sendable, Equatable {
-    /// DNS names (host certificates) (`dns`).
-    public var dnsDomains: [String]
-    /// IP addresses and ranges (host certificates) (`ip`).
-    public var ipRanges: [String]
-    /// Email addresses (user certificates) (`email`).
-    public var emailAddresses: [String]
-    /// Plain principals (`principal`).
-    public var principals: [String]
-
-    /// Makes name lists.
-    public init(dnsDomains: [String] = [], ipRanges: [String] = [], emailAddresses: [String] = [],
-                principals: [String] = []) {
-        self.dnsDomains = dnsDomains
-        self.ipRanges = ipRanges
-        self.emailAddresses = emailAddresses
-        self.principals = principals
-    }
-}
+/// The name lists of an SSH allow or deny block (`dns`, `ip`, `email`, `principal`).
+public typealias SSHNameRules = SSHNameLists
