@@ -200,8 +200,9 @@ func sharedAzureKVFake() throws -> AzureKVFake {
     try AzureKVFake.shared.get()
 }
 
-/// Points the plugin's managed-identity requests at the shared fake (`AZURE_POD_IDENTITY_AUTHORITY_HOST`,
-/// the variable Azure's SDKs read for the IMDS host). Only the azurekms plugin reads it.
+/// Points the plugin's managed-identity requests at `fake` (`AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+/// the variable Azure's SDKs read for the IMDS host). Only the azurekms plugin reads it, and only
+/// the managed-identity test uses it.
 func useFakeIMDS(_ fake: AzureKVFake) {
     setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", fake.vaultURL, 1)
 }

@@ -61,15 +61,21 @@ public final class HTTPTransport: @unchecked Sendable {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        // A connection that cannot be made (refused, TLS handshake failed) fails the attempt at
+        // once and the retries with back-off are ours; otherwise the pool retries silently until
+        // the connect time-out on every attempt.
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// The next event loop of the client.
     public var eventLoop: EventLoop { http.eventLoopGroup.next() }
 
-    /// Starts releasing the connections and returns at once (never waits on the caller's thread).
+    /// Starts releasing the connections and returns at once (never waits on the caller's thread,
+    /// so it is safe on any thread); the client stays alive until its shutdown is done.
     public func shutdown() {
-        http.shutdown(queue: .global()) { _ in }
+        let http = self.http
+        http.shutdown(queue: .global()) { _ in withExtendedLifetime(http) {} }
     }
 
     /// One request, retried while `retryable` says so. `makeRequest` is called for every attempt
