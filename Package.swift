@@ -173,11 +173,26 @@ let package = Package(
             linkerSettings: pluginLinkerFlags
         ),
 
+        // The network plumbing the cloud KMS plugins share (linked statically into each): HTTPS
+        // with private trust roots, deadlines and retries with back-off, futures to ABI calls.
+        .target(
+            name: "CloudKMSKit",
+            dependencies: [
+                "PluginKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: v5
+        ),
+
         // Google Cloud KMS over REST v1 with service-account OAuth2; HTTP through AsyncHTTPClient.
         .target(
             name: "GCPKMS",
             dependencies: [
-                "PluginKit",
+                "PluginKit", "CloudKMSKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -244,7 +259,7 @@ let package = Package(
         .target(
             name: "AWSKMS",
             dependencies: [
-                "PluginKit",
+                "PluginKit", "CloudKMSKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

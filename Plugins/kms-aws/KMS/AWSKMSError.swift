@@ -1,7 +1,8 @@
+import CloudKMSKit
 import PluginKit
 
 /// Errors of the AWS KMS plugin, each converted to a ``PluginError`` with its code.
-public enum AWSKMSError: Error, Sendable {
+public enum AWSKMSError: PluginErrorConvertible, Sendable {
     /// A malformed `awskms:` URI or key name.
     case invalidURI(String, String)
     /// Missing or unusable configuration (region, credentials, endpoint).
@@ -53,13 +54,6 @@ public enum AWSKMSError: Error, Sendable {
             return .invalidArgument
         default: break
         }
-        if throttling.contains(type) || status >= 500 { return .unavailable }
-        switch status {
-        case 401, 403: return .auth
-        case 404: return .notFound
-        case 409: return .conflict
-        case 400..<500: return .invalidArgument
-        default: return .internal
-        }
+        return throttling.contains(type) ? .unavailable : PluginError.Code(httpStatus: status)
     }
 }

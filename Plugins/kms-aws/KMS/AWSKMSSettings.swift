@@ -1,3 +1,4 @@
+import CloudKMSKit
 import FoundationEssentials
 import PluginKit
 
@@ -98,9 +99,7 @@ public struct AWSKMSSettings: Sendable {
         }
         let endpoint = uri["endpoint"] ?? env("AWS_ENDPOINT_URL_KMS") ?? env("AWS_ENDPOINT_URL")
             ?? "https://kms.\(region).amazonaws.com"
-        var roots: [String] = []
-        if let file = uri["ca-file"] { roots.append(file) }
-        if let file = env("SSL_CERT_FILE") { roots.append(file) }
+        let roots = TrustRoots.files(caFile: uri["ca-file"], environment: environment)
         return AWSKMSSettings(region: region, credentials: credentials, credentialsSource: source,
                               endpoint: endpoint, trustRootFiles: roots)
     }

@@ -1,3 +1,5 @@
+import CloudKMSKit
+
 /// An `awskms:` URI: `awskms:region=...;profile=...;credentials-file=...;endpoint=...;ca-file=...`
 /// for the `kms.uri` of ca.json, or `awskms:key-id=...` for a key.
 public struct AWSKMSURI: Sendable, Equatable {
@@ -28,21 +30,7 @@ public struct AWSKMSURI: Sendable, Equatable {
         return value
     }
 
-    static func percentDecode(_ text: String) -> String {
-        guard text.contains("%") else { return text }
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2,
-               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func percentDecode(_ text: String) -> String { PercentEncoding.decode(text) ?? text }
 }
 
 /// The KMS `KeyId` a key name refers to: `awskms:key-id=ID`, `awskms:ID`, a key id, `alias/NAME`

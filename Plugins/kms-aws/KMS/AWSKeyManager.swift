@@ -1,3 +1,4 @@
+import CloudKMSKit
 import FoundationEssentials
 import NIOCore
 import PluginKit
@@ -17,14 +18,12 @@ public final class AWSKeyManager: KeyManagementBackend, @unchecked Sendable {
     }
 
     public static func open(configJSON: String, host: PluginHost) throws -> Self {
-        do {
+        try calls.mapped {
             let stanza = try decodeConfigStanza(AWSKMSStanza.self, from: configJSON, root: "kms")
             let settings = try AWSKMSSettings.resolve(stanza: stanza, environment: ProcessInfo.processInfo.environment)
             let manager = try Self(settings: settings, host: host)
             host.log(.info, "awskms: region \(settings.region), endpoint \(settings.endpoint), credentials from \(settings.credentialsSource) (access key \(settings.credentials.accessKeyID))")
             return manager
-        } catch let error as AWSKMSError {
-            throw error.pluginError
         }
     }
 
@@ -48,16 +47,7 @@ public final class AWSKeyManager: KeyManagementBackend, @unchecked Sendable {
 
     public func signAsync(key: String, algorithm: SignatureAlgorithm, digest: [UInt8],
                           completion: @escaping @Sendable (Result<[UInt8], PluginError>) -> Void) {
-        let future: EventLoopFuture<[UInt8]>
-        do {
-            future = try signFuture(key: key, algorithm: algorithm, digest: digest)
-        } catch {
-            completion(.failure(Self.pluginError(error)))
-            return
-        }
-        future.whenComplete { result in
-            completion(result.mapError(Self.pluginError))
-        }
+        Self.calls.complete({ try self.signFuture(key: key, algorithm: algorithm, digest: digest) }, completion)
     }
 
     private func signFuture(key: String, algorithm: SignatureAlgorithm, digest: [UInt8]) throws -> EventLoopFuture<[UInt8]> {
@@ -103,24 +93,12 @@ public final class AWSKeyManager: KeyManagementBackend, @unchecked Sendable {
         client.shutdown()
     }
 
-    /// Waits for a future on the calling (host) thread; each attempt has its own deadline.
-    private func wait<T>(_ future: EventLoopFuture<T>) throws -> T {
-        do {
-            return try future.wait()
-        } catch {
-            throw Self.pluginError(error)
-        }
-    }
+    /// Waits on host pool threads, converts errors to the ABI's.
+    static let calls = PluginCalls(service: "AWS KMS")
 
-    private func mapped<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw Self.pluginError(error) }
-    }
+    private func wait<T>(_ future: EventLoopFuture<T>) throws -> T { try Self.calls.wait(future) }
 
-    static func pluginError(_ error: Error) -> PluginError {
-        switch error {
-        case let error as PluginError: return error
-        case let error as AWSKMSError: return error.pluginError
-        default: return .internal("AWS KMS: \(error)")
-        }
-    }
+    private func mapped<T>(_ body: () throws -> T) throws -> T { try Self.calls.mapped(body) }
+
+    static func pluginError(_ error: Error) -> PluginError { calls.pluginError(error) }
 }

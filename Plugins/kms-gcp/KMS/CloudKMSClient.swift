@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudKMSKit
 import FoundationEssentials
 import NIOConcurrencyHelpers
 import NIOCore
@@ -8,12 +9,16 @@ import NIOHTTP1
 /// and transport failures with back-off; a 401 drops the token and retries once with a new one.
 public final class CloudKMSClient: @unchecked Sendable {
     public let settings: GCPKMSSettings
-    public let transport: HTTPTransport
+    public let transport: CloudHTTPClient
     public let tokens: TokenSource
 
     public init(settings: GCPKMSSettings) throws {
         self.settings = settings
-        transport = try HTTPTransport(trustRootFiles: settings.trustRootFiles)
+        do {
+            transport = try CloudHTTPClient(trustRootFiles: settings.trustRootFiles)
+        } catch let error as TrustRootError {
+            throw GCPKMSError.configuration("cannot read the trust roots in \(error.file): \(error.detail)")
+        }
         tokens = TokenSource(credentials: settings.credentials, transport: transport)
     }
 
@@ -38,7 +43,7 @@ public final class CloudKMSClient: @unchecked Sendable {
         let usedToken = NIOLockedValueBox<String?>(nil)
         let rejected = NIOLockedValueBox(false)
         return transport.perform(
-            on: eventLoop, operation: operation, target: target,
+            on: eventLoop,
             makeRequest: { _ in
                 self.tokens.token(on: eventLoop).flatMapThrowing { token in
                     usedToken.withLockedValue { $0 = token }
@@ -70,6 +75,9 @@ public final class CloudKMSClient: @unchecked Sendable {
                     return true
                 }
                 return failure.isRetryable
+            },
+            transportError: { attempts, underlying in
+                GCPKMSError.transport(operation: operation, target: target, attempts: attempts, underlying: underlying)
             })
     }
 

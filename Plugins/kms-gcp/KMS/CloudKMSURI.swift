@@ -1,3 +1,5 @@
+import CloudKMSKit
+
 /// The `cloudkms:` URI of the ca.json `kms.uri`: `cloudkms:credentials-file=PATH;endpoint=URL;ca-file=PATH`.
 /// Attributes are `;`-separated `key=value` pairs; percent-escapes in values are decoded.
 public struct CloudKMSURI: Sendable {
@@ -28,19 +30,7 @@ public struct CloudKMSURI: Sendable {
     }
 
     static func percentDecode(_ value: String, in text: String) throws -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(value.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(),
-                      let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else {
-                    throw GCPKMSError.invalidName(text, "bad percent-escape")
-                }
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let decoded = PercentEncoding.decode(value) else { throw GCPKMSError.invalidName(text, "bad percent-escape") }
+        return decoded
     }
 }

@@ -1,7 +1,8 @@
+import CloudKMSKit
 import PluginKit
 
 /// Errors of the Cloud KMS plugin, each converted to a ``PluginError`` with its code.
-public enum GCPKMSError: Error, Sendable {
+public enum GCPKMSError: PluginErrorConvertible, Sendable {
     /// A malformed `cloudkms:` URI or resource name.
     case invalidName(String, String)
     /// Missing or unusable configuration (credentials file, endpoint, CA file).
@@ -55,14 +56,6 @@ public enum GCPKMSError: Error, Sendable {
         case "UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED": return .unavailable
         default: break
         }
-        switch httpStatus {
-        case 401, 403: return .auth
-        case 404: return .notFound
-        case 409: return .conflict
-        case 429: return .unavailable
-        case 400..<500: return .invalidArgument
-        case 500...: return .unavailable
-        default: return .internal
-        }
+        return PluginError.Code(httpStatus: httpStatus)
     }
 }

@@ -1,3 +1,4 @@
+import CloudKMSKit
 import FoundationEssentials
 
 /// The ca.json `kms` object of the Cloud KMS plugin.
@@ -55,9 +56,7 @@ public struct GCPKMSSettings: Sendable {
         guard endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://") else {
             throw GCPKMSError.configuration("endpoint \"\(endpoint)\" is not an http(s) URL")
         }
-        var roots: [String] = []
-        if let file = uri["ca-file"] { roots.append(file) }
-        if let file = env("SSL_CERT_FILE") { roots.append(file) }
+        let roots = TrustRoots.files(caFile: uri["ca-file"], environment: environment)
         for file in roots where readFile(file) == nil {
             throw GCPKMSError.configuration("cannot read the CA file \(file)")
         }

@@ -1,3 +1,4 @@
+import CloudKMSKit
 import FoundationEssentials
 import NIOConcurrencyHelpers
 import NIOCore
@@ -26,14 +27,12 @@ public final class GCPKeyManager: KeyManagementBackend, @unchecked Sendable {
     }
 
     public static func open(configJSON: String, host: PluginHost) throws -> Self {
-        do {
+        try calls.mapped {
             let stanza = try decodeConfigStanza(GCPKMSStanza.self, from: configJSON, root: "kms")
             let settings = try GCPKMSSettings.resolve(stanza: stanza, environment: ProcessInfo.processInfo.environment)
             let manager = try Self(settings: settings, host: host)
             host.log(.info, "cloudkms: endpoint \(settings.endpoint), \(settings.credentials.account) from \(settings.credentialsPath)")
             return manager
-        } catch let error as GCPKMSError {
-            throw error.pluginError
         }
     }
 
@@ -47,14 +46,7 @@ public final class GCPKeyManager: KeyManagementBackend, @unchecked Sendable {
 
     public func signAsync(key: String, algorithm: SignatureAlgorithm, digest: [UInt8],
                           completion: @escaping @Sendable (Result<[UInt8], PluginError>) -> Void) {
-        let future: EventLoopFuture<[UInt8]>
-        do {
-            future = try signFuture(key: key, algorithm: algorithm, digest: digest)
-        } catch {
-            completion(.failure(Self.pluginError(error)))
-            return
-        }
-        future.whenComplete { completion($0.mapError(Self.pluginError)) }
+        Self.calls.complete({ try self.signFuture(key: key, algorithm: algorithm, digest: digest) }, completion)
     }
 
     /// The public key and algorithm of a version, from the cache or the API (PEM CRC32C checked).
@@ -137,24 +129,12 @@ public final class GCPKeyManager: KeyManagementBackend, @unchecked Sendable {
         client.shutdown()
     }
 
-    /// Waits for a future on the calling (host) thread; each attempt has its own deadline.
-    private func wait<T>(_ future: EventLoopFuture<T>) throws -> T {
-        do {
-            return try future.wait()
-        } catch {
-            throw Self.pluginError(error)
-        }
-    }
+    /// Waits on host pool threads, converts errors to the ABI's.
+    static let calls = PluginCalls(service: "Cloud KMS")
 
-    private func mapped<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw Self.pluginError(error) }
-    }
+    private func wait<T>(_ future: EventLoopFuture<T>) throws -> T { try Self.calls.wait(future) }
 
-    static func pluginError(_ error: Error) -> PluginError {
-        switch error {
-        case let error as PluginError: return error
-        case let error as GCPKMSError: return error.pluginError
-        default: return .internal("Cloud KMS: \(error)")
-        }
-    }
+    private func mapped<T>(_ body: () throws -> T) throws -> T { try Self.calls.mapped(body) }
+
+    static func pluginError(_ error: Error) -> PluginError { calls.pluginError(error) }
 }

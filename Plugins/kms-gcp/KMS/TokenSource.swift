@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudKMSKit
 import FoundationEssentials
 import NIOConcurrencyHelpers
 import NIOCore
@@ -8,7 +9,7 @@ import NIOHTTP1
 /// expire (a quarter of their lifetime, at most a minute, before), one fetch at a time.
 public final class TokenSource: @unchecked Sendable {
     public let credentials: GoogleCredentials
-    private let transport: HTTPTransport
+    private let transport: CloudHTTPClient
     private let lock = NIOLock()
     private var token: String?
     private var refreshAt: NIODeadline = .distantPast
@@ -19,7 +20,7 @@ public final class TokenSource: @unchecked Sendable {
     /// The clock; replaceable in tests.
     var now: () -> Int = { Int(Date().timeIntervalSince1970) }
 
-    public init(credentials: GoogleCredentials, transport: HTTPTransport) {
+    public init(credentials: GoogleCredentials, transport: CloudHTTPClient) {
         self.credentials = credentials
         self.transport = transport
     }
@@ -75,7 +76,7 @@ public final class TokenSource: @unchecked Sendable {
     private func fetch(on eventLoop: EventLoop) -> EventLoopFuture<String> {
         let url = credentials.tokenURI
         return transport.perform(
-            on: eventLoop, operation: "token", target: url,
+            on: eventLoop,
             makeRequest: { _ in
                 do {
                     let body = try self.requestBody()
@@ -104,25 +105,11 @@ public final class TokenSource: @unchecked Sendable {
                 }
                 return token
             },
-            retryable: { error, _ in (error as? GCPKMSError)?.isRetryable ?? false })
+            retryable: { error, _ in (error as? GCPKMSError)?.isRetryable ?? false },
+            transportError: { attempts, underlying in
+                GCPKMSError.transport(operation: "token", target: url, attempts: attempts, underlying: underlying)
+            })
     }
 
-    static func formEncode(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
+    static func formEncode(_ value: String) -> String { PercentEncoding.encodeUnreserved(value) }
 }
