@@ -13,6 +13,7 @@ stop_services() {
   ./scripts/services/postgres.sh stop || true
   ./scripts/services/mariadb.sh stop || true
   ./scripts/services/moto.sh stop || true
+  ./scripts/services/gcpkms.sh stop || true
   ./scripts/services/azurekv.sh stop || true
   ./scripts/services/piv-vcard.sh stop || true
 }
@@ -43,6 +44,14 @@ echo "== Azure Key Vault test server (azurekv_fake.py, checked with azure-keyvau
 ./scripts/services/azurekv.sh stop
 ./scripts/services/azurekv.sh start >/dev/null
 ./scripts/services/azurekv.sh smoke | tail -1
+
+# The Cloud KMS test server, checked with Google's own SDK (google-cloud-kms) before anything uses
+# it; the Swift tests start servers of their own from the same script.
+echo "== Cloud KMS test server (gcpkms_fake.py, checked with google-cloud-kms)"
+./scripts/services/gcpkms.sh stop
+./scripts/services/gcpkms.sh start >/dev/null
+./scripts/services/gcpkms.sh smoke | tail -1
+./scripts/services/gcpkms.sh stop
 
 echo "== build (host, plugins, tests)"
 swift build --build-tests

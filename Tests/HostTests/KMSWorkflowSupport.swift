@@ -25,6 +25,9 @@ struct KMSDevice {
     var environment: [String: String] = [:]
     /// A secret of the URI that must never appear in any output.
     var secret: String?
+    /// How ca.json's `key` names the intermediate key created as `kms create` printed it (a
+    /// `cloudkms:` prefix before a bare Cloud KMS resource name, say); nil keeps the name.
+    var caKeyReference: ((String) -> String)? = nil
 }
 
 /// What one run of the workflow produced, for further checks.
@@ -179,7 +182,7 @@ struct KMSWorkflow {
         }
         config["root"] = rootPath
         config["crt"] = intermediatePath
-        config["key"] = intermediate.name
+        config["key"] = device.caKeyReference?(intermediate.name) ?? intermediate.name
         config["kms"] = ["type": device.type, "uri": device.uri]
         config["crl"] = ["enabled": true]
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
