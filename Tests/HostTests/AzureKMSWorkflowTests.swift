@@ -65,7 +65,7 @@ final class KeyVaultTestServer {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/azurekv_fake.py").path
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--dir", directory.path, "--port", "0"]
+        process.arguments = [script, "--dir", directory.path, "--port", "0", "--exit-with-parent"]
         process.standardInput = FileHandle.nullDevice
         let logPath = directory.appendingPathComponent("log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -44,7 +44,7 @@ final class AzureKVFake: @unchecked Sendable {
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/azurekv_fake.py").path
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--dir", directory, "--port", "0", "--token-ttl", String(tokenTTL)]
+        process.arguments = [script, "--dir", directory, "--port", "0", "--token-ttl", String(tokenTTL), "--exit-with-parent"]
         process.standardInput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: directory + "/log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/log"))

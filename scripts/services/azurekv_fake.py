@@ -571,6 +571,15 @@ def stop_on_signals():
         signal.signal(number, lambda *_: os._exit(0))
 
 
+def watch_parent(parent: int):
+    """Ends this process once `parent` is gone (this process is then re-parented)."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -578,7 +587,11 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = any free port")
     parser.add_argument("--token-ttl", type=int, default=3599)
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the starting process ends (tests: a killed test run leaves no server behind)")
     args = parser.parse_args()
+    if args.exit_with_parent:
+        watch_parent(os.getppid())
     os.makedirs(args.dir, exist_ok=True)
     env_path = os.path.join(args.dir, "env")
     if os.path.exists(env_path):
