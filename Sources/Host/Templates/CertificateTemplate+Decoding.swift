@@ -100,7 +100,7 @@ extension CertificateTemplate {
 
     private mutating func readSAN(_ item: TemplateJSONReader) throws {
         guard let m = try item.members() else { return }
-        let type = (try m["type"]?.string() ?? "").lowercased()
+        let type = ASCIIFold.lowercased(try m["type"]?.string() ?? "")
         let value = try m["value"]?.string() ?? ""
         switch type {
         case "dns": dnsNames.append(value)

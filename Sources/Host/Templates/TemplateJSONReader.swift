@@ -30,7 +30,7 @@ struct TemplateJSONReader {
         case .object(let list):
             var byName: [String: TemplateJSONReader] = [:]
             for member in list {
-                byName[member.key.lowercased()] = TemplateJSONReader(node: member.value, path: path + "." + member.key)
+                byName[ASCIIFold.lowercased(member.key)] = TemplateJSONReader(node: member.value, path: path + "." + member.key)
             }
             return byName
         default: throw mismatch("object")

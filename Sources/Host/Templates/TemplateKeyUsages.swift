@@ -5,7 +5,7 @@ import X509
 /// (reference §6.3): case-insensitive, `_` ignored.
 enum TemplateKeyUsages {
     private static func normalized(_ name: String) -> String {
-        name.lowercased().replacingOccurrences(of: "_", with: "")
+        String(decoding: name.utf8.compactMap { $0 == UInt8(ascii: "_") ? nil : ASCIIFold.lower($0) }, as: UTF8.self)
     }
 
     /// `keyUsage` names to the key usage bits; an empty list means "not set".
@@ -64,9 +64,20 @@ enum TemplateSignatureAlgorithms {
     ]
 
     static func named(_ name: String) throws -> Certificate.SignatureAlgorithm {
-        guard let algorithm = algorithms[name.lowercased()] else {
+        guard let algorithm = algorithms[ASCIIFold.lowercased(name)] else {
             throw CertificateTemplateError(message: "unsupported signatureAlgorithm \(name)")
         }
         return algorithm
+    }
+}
+
+/// ASCII-only case folding: the names here are ASCII, and Foundation's Unicode folding is slow.
+enum ASCIIFold {
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
+
+    static func lowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map(lower), as: UTF8.self)
     }
 }

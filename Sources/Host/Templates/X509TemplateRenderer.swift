@@ -16,18 +16,24 @@ enum X509TemplateRenderer {
     /// The template text the options select, or `fallback` when they name none.
     static func text(for options: TemplateOptions?, fallback: String) throws -> String {
         guard let options, hasCustomTemplate(options) else { return fallback }
-        let inline = (options.template ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if inline.isEmpty, let file = options.templateFile {
+        let inline = options.template ?? ""
+        let first = inline.utf8.first { !isWhitespace($0) }
+        if first == nil, let file = options.templateFile {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw APIError.internalError("error reading template file \(file)")
             }
             return String(decoding: data, as: UTF8.self)
         }
-        if inline.hasPrefix("{") { return inline }
-        guard let data = Data(base64Encoded: inline, options: .ignoreUnknownCharacters) else {
+        // Whitespace around a JSON template does not change what it renders.
+        if first == UInt8(ascii: "{") { return inline }
+        guard let data = Data(base64Encoded: inline.trimmingCharacters(in: .whitespacesAndNewlines), options: .ignoreUnknownCharacters) else {
             throw APIError.internalError("error decoding template: the x509 template is neither JSON nor base64")
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// Renders `text` with `data` and decodes the result. `fail "msg"` → 400 with the message;
