@@ -26,6 +26,11 @@ struct KMSUnitTests {
         #expect(CAMaterial.managedKeyReference("pkcs11:id=7331;object=intermediate", kms: nil) == "pkcs11:id=7331;object=intermediate")
         #expect(CAMaterial.managedKeyReference("yubikey:slot-id=9c", kms: KMSConfig(type: "yubikey")) == "yubikey:slot-id=9c")
         #expect(CAMaterial.managedKeyReference("softkms:/step/secrets/key", kms: nil) == nil)
+        let cloud = KMSConfig(type: "cloudkms", uri: "cloudkms:credentials-file=/c.json")
+        let name = "projects/p/locations/global/keyRings/ca/cryptoKeys/intermediate/cryptoKeyVersions/1"
+        #expect(CAMaterial.managedKeyReference("/step/" + name, kms: cloud) == name)
+        #expect(CAMaterial.managedKeyReference("/step/secrets/intermediate_ca_key", kms: cloud) == nil)
+        #expect(CAMaterial.managedKeyReference("/step/" + name, kms: nil) == nil)
         let untyped = KMSConfig(uri: "filekms:dir=/keys")
         #expect(CAMaterial.managedKeyReference("/step/filekms:name=root", kms: untyped) == "filekms:name=root")
     }

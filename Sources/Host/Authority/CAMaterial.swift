@@ -58,8 +58,15 @@ struct CAMaterial: Sendable {
     /// so a plugin's own scheme (`filekms:name=intermediate`) arrives as
     /// `<STEPPATH>/filekms:name=intermediate`: with a `kms` object naming that plugin type, the
     /// last path component starting with `<type>:` is the reference as written.
+    /// Cloud KMS also takes a bare resource name (`projects/P/locations/L/keyRings/R/cryptoKeys/K/
+    /// cryptoKeyVersions/N`), which the loader has made `<STEPPATH>/projects/...`.
     static func managedKeyReference(_ key: String, kms: KMSConfig?) -> String? {
         if StepPath.isKeyManagerURI(key) { return key.lowercased().hasPrefix("softkms:") ? nil : key }
+        if kms?.effectiveType == "cloudkms", let start = key.range(of: "projects/"),
+           start.lowerBound == key.startIndex || key[key.index(before: start.lowerBound)] == "/",
+           key[start.lowerBound...].contains("/cryptoKeys/") {
+            return String(key[start.lowerBound...])
+        }
         guard let kms, !KeyManagerOpener.builtInTypes.contains(kms.effectiveType) else { return nil }
         let last = (key as NSString).lastPathComponent
         return last.lowercased().hasPrefix(kms.effectiveType + ":") ? last : nil
