@@ -1,9 +1,11 @@
 import AsyncHTTPClient
 import Dispatch
 import FoundationEssentials
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOSSL
 
 /// HTTPS to a cloud API through AsyncHTTPClient: the configured trust roots, a deadline per
 /// attempt, retries with back-off (``RetryPolicy``). Every call returns a future; nothing here
@@ -13,10 +15,11 @@ public final class CloudHTTPClient: @unchecked Sendable {
     /// Deadlines, attempts and back-off; set before the first call.
     public var policy = RetryPolicy()
 
-    /// A client trusting the system's roots and the PEM certificates in `trustRootFiles`.
-    public init(trustRootFiles: [String]) throws {
+    /// A client trusting the system's roots and the PEM certificates in `trustRootFiles`;
+    /// `connectTimeout` bounds the making of one connection.
+    public init(trustRootFiles: [String], connectTimeout: TimeAmount = .seconds(10)) throws {
         var configuration = HTTPClient.Configuration(tlsConfiguration: try TrustRoots.clientConfiguration(adding: trustRootFiles))
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        configuration.timeout = .init(connect: connectTimeout, read: .seconds(30))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
         // A connection that cannot be made (refused, TLS handshake failed) fails the attempt at
         // once; the retries with back-off are ours. Otherwise the pool retries silently until the
@@ -43,27 +46,56 @@ public final class CloudHTTPClient: @unchecked Sendable {
                            check: @escaping (HTTPAnswer, Int) throws -> T,
                            retryable: @escaping (Error, Int) -> Bool,
                            transportError: @escaping (Int, String) -> Error) -> EventLoopFuture<T> {
-        retrying(on: eventLoop, attempt: 1, retryable: retryable) { number in
+        perform(on: eventLoop, makeRequest: makeRequest, check: check, retryable: retryable,
+                transportFailure: { number, error in transportError(number, String(describing: error)) })
+    }
+
+    /// ``perform(on:makeRequest:check:retryable:transportError:)`` with the failure itself
+    /// handed to `transportFailure` (to tell a TLS handshake failure, ``isTLSFailure(_:)``, from
+    /// a lost connection). When ``RetryPolicy/maxRetryAfter`` is set, a retry after an answer
+    /// waits for the delay the server asked for, if any, instead of the back-off.
+    public func perform<T>(on eventLoop: EventLoop,
+                           makeRequest: @escaping (Int) -> EventLoopFuture<HTTPClient.Request>,
+                           check: @escaping (HTTPAnswer, Int) throws -> T,
+                           retryable: @escaping (Error, Int) -> Bool,
+                           transportFailure: @escaping (Int, Error) -> Error) -> EventLoopFuture<T> {
+        let serverDelay = NIOLockedValueBox<TimeAmount?>(nil)
+        return retrying(on: eventLoop, attempt: 1, retryable: retryable, serverDelay: serverDelay) { number in
             makeRequest(number).flatMap { request in
                 self.http.execute(request: request, eventLoop: .delegate(on: eventLoop),
                                   deadline: NIODeadline.now() + self.policy.attemptTimeout)
-                    .flatMapErrorThrowing { error in throw transportError(number, String(describing: error)) }
+                    .flatMapErrorThrowing { error in throw transportFailure(number, error) }
             }
             .flatMapThrowing { response in
                 let body = response.body.map { Data(buffer: $0) } ?? Data()
-                return try check(HTTPAnswer(status: Int(response.status.code), reason: response.status.reasonPhrase, body: body), number)
+                let answer = HTTPAnswer(status: Int(response.status.code), reason: response.status.reasonPhrase,
+                                        headers: response.headers, body: body)
+                if let limit = self.policy.maxRetryAfter {
+                    serverDelay.withLockedValue { $0 = answer.retryAfter(limit: limit) }
+                }
+                return try check(answer, number)
             }
         }
     }
 
+    /// Whether a transport failure is a failed TLS handshake (an untrusted or wrong
+    /// certificate), which a retry does not mend.
+    public static func isTLSFailure(_ error: Error) -> Bool {
+        let text = String(describing: error)
+        return error is NIOSSLError || text.contains("handshakeFailed") || text.contains("CERTIFICATE_VERIFY_FAILED")
+    }
+
     private func retrying<T>(on eventLoop: EventLoop, attempt number: Int, retryable: @escaping (Error, Int) -> Bool,
+                             serverDelay: NIOLockedValueBox<TimeAmount?>,
                              _ body: @escaping (Int) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        body(number).flatMapError { error -> EventLoopFuture<T> in
+        serverDelay.withLockedValue { $0 = nil }
+        return body(number).flatMapError { error -> EventLoopFuture<T> in
             guard number < self.policy.maxAttempts, retryable(error, number) else {
                 return eventLoop.makeFailedFuture(error)
             }
-            return eventLoop.flatScheduleTask(in: self.policy.delay(afterAttempt: number)) {
-                self.retrying(on: eventLoop, attempt: number + 1, retryable: retryable, body)
+            let delay = serverDelay.withLockedValue { $0 } ?? self.policy.delay(afterAttempt: number)
+            return eventLoop.flatScheduleTask(in: delay) {
+                self.retrying(on: eventLoop, attempt: number + 1, retryable: retryable, serverDelay: serverDelay, body)
             }.futureResult
         }
     }

@@ -9,6 +9,9 @@ public struct RetryPolicy: Sendable {
     public var maxAttempts = 5
     /// Back-off before the first retry; doubled for each further one (at most 64 times), half of it jitter.
     public var baseDelay: TimeAmount = .milliseconds(100)
+    /// The longest server-requested delay (``HTTPAnswer/retryAfter(limit:)``) honoured instead
+    /// of the back-off; nil (the default) ignores Retry-After.
+    public var maxRetryAfter: TimeAmount? = nil
 
     public init() {}
 

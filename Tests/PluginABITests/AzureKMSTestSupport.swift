@@ -29,46 +29,16 @@ final class AzureKVFake: @unchecked Sendable {
     /// Whether the opt-in latency measurement runs (`STEPCA_AZUREKMS_BENCH=1`).
     static let benchEnabled: Bool = enabled && ProcessInfo.processInfo.environment["STEPCA_AZUREKMS_BENCH"] == "1"
 
-    static func pythonHas(_ modules: String) -> Bool {
-        guard let python = TestEnvironment.tool("python3") else { return false }
-        return (try? run(python, ["-c", "import \(modules)"]).status) == 0
-    }
+    static func pythonHas(_ modules: String) -> Bool { FakeServerProcess.pythonHas(modules) }
 
     /// Starts a server; `tokenTTL` sets the lifetime of its access tokens.
     init(tokenTTL: Int = 3599) throws {
-        guard let python = TestEnvironment.tool("python3") else {
-            throw TestSetupError("python3 is not installed (scripts/install-deps.sh)")
-        }
-        directory = NSTemporaryDirectory() + "azurekv-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/azurekv_fake.py").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--dir", directory, "--port", "0", "--token-ttl", String(tokenTTL), "--exit-with-parent"]
-        process.standardInput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: directory + "/log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/log"))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        pid = process.processIdentifier
-        AzureKVFake.register(pid)
-        let envFile = directory + "/env"
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: envFile) {
-            guard process.isRunning, Date() < deadline else {
-                let output = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
-                process.terminate()
-                throw TestSetupError("azurekv_fake.py did not start: \(output.suffix(2000))")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        var values: [String: String] = [:]
-        for line in try String(contentsOfFile: envFile, encoding: .utf8).split(separator: "\n") {
-            let text = line.hasPrefix("export ") ? line.dropFirst("export ".count) : line
-            guard let equals = text.firstIndex(of: "=") else { continue }
-            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
+        let server = try FakeServerProcess.start(script: "azurekv_fake.py", prefix: "azurekv",
+                                                 arguments: ["--token-ttl", String(tokenTTL), "--exit-with-parent"])
+        directory = server.directory
+        process = server.process
+        pid = server.process.processIdentifier
+        let values = server.values
         guard let url = values["AZURE_KV_URL"], let ca = values["AZURE_KV_CA"], let tenant = values["AZURE_KV_TENANT_ID"],
               let client = values["AZURE_KV_CLIENT_ID"], let secret = values["AZURE_KV_CLIENT_SECRET"],
               let managed = values["AZURE_KV_MI_CLIENT_ID"], let ec = values["AZURE_KV_EC_KEY"],
@@ -153,39 +123,9 @@ final class AzureKVFake: @unchecked Sendable {
         return try JSONDecoder().decode([String: Int].self, from: Data(answer.body.utf8))
     }
 
-    /// Runs a tool to completion; returns its exit status and standard output + error (through a
-    /// file, not a pipe: a server started meanwhile could inherit a pipe's write end).
+    /// Runs a tool to completion; returns its exit status and standard output + error.
     static func run(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let path = NSTemporaryDirectory() + "azurekv-run-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? output.close()
-        let data = FileManager.default.contents(atPath: path) ?? Data()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    private static let pids = NSLock()
-    nonisolated(unsafe) private static var started: [Int32] = []
-    private static func register(_ pid: Int32) {
-        pids.lock()
-        defer { pids.unlock() }
-        if started.isEmpty { atexit { AzureKVFake.killAll() } }
-        started.append(pid)
-    }
-    private static func killAll() {
-        pids.lock()
-        defer { pids.unlock() }
-        for pid in started { kill(pid, SIGTERM) }
+        try FakeServerProcess.run(tool, arguments, environment: environment)
     }
 }
 

@@ -24,46 +24,16 @@ final class GCPKMSFake: @unchecked Sendable {
     /// Whether the SDK check runs: google-cloud-kms is installed, or this is CI.
     static let sdkEnabled: Bool = TestEnvironment.isCI || pythonHas("google.cloud.kms")
 
-    static func pythonHas(_ module: String) -> Bool {
-        guard let python = TestEnvironment.tool("python3") else { return false }
-        return (try? run(python, ["-c", "import \(module)"]).status) == 0
-    }
+    static func pythonHas(_ module: String) -> Bool { FakeServerProcess.pythonHas(module) }
 
     /// Starts a server; `tokenTTL` sets the lifetime of its access tokens.
     init(tokenTTL: Int = 3599) throws {
-        guard let python = TestEnvironment.tool("python3") else {
-            throw TestSetupError("python3 is not installed (scripts/install-deps.sh)")
-        }
-        directory = NSTemporaryDirectory() + "gcpkms-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/gcpkms_fake.py").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--dir", directory, "--port", "0", "--token-ttl", String(tokenTTL)]
-        process.standardInput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: directory + "/log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/log"))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        pid = process.processIdentifier
-        GCPKMSFake.register(pid)
-        let envFile = directory + "/env"
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: envFile) {
-            guard process.isRunning, Date() < deadline else {
-                let output = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
-                process.terminate()
-                throw TestSetupError("gcpkms_fake.py did not start: \(output.suffix(2000))")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        var values: [String: String] = [:]
-        for line in try String(contentsOfFile: envFile, encoding: .utf8).split(separator: "\n") {
-            let text = line.hasPrefix("export ") ? line.dropFirst("export ".count) : line
-            guard let equals = text.firstIndex(of: "=") else { continue }
-            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
+        let server = try FakeServerProcess.start(script: "gcpkms_fake.py", prefix: "gcpkms",
+                                                 arguments: ["--token-ttl", String(tokenTTL)])
+        directory = server.directory
+        process = server.process
+        pid = server.process.processIdentifier
+        let values = server.values
         guard let endpoint = values["GCP_KMS_ENDPOINT"], let ca = values["GCP_KMS_CA"],
               let credentials = values["GCP_KMS_CREDENTIALS"], let project = values["GCP_KMS_PROJECT"],
               let ecKey = values["GCP_KMS_EC_KEY"], let rsaKey = values["GCP_KMS_RSA_KEY"] else {
@@ -138,13 +108,83 @@ final class GCPKMSFake: @unchecked Sendable {
 
     /// Runs a tool to completion; returns its exit status and standard output + error.
     static func run(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+        try FakeServerProcess.run(tool, arguments, environment: environment)
+    }
+}
+
+/// Opens the cloudkms plugin through the host's loader, as step-ca would.
+func openGCPKMS(_ config: String) async throws -> KeyManagerPlugin {
+    let plugin = try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "cloudkms")
+    return try await KeyManagerPlugin.open(plugin: plugin, configJSON: config)
+}
+
+/// The shared server, or a setup error saying why it did not start.
+func sharedGCPKMSFake() throws -> GCPKMSFake {
+    try GCPKMSFake.shared.get()
+}
+
+/// A Python test server of the cloud KMS tests (`scripts/services/*_fake.py`), started on a free
+/// port with a directory of its own; it writes `env` (`export K=V` lines) once it listens. Every
+/// server started is killed when the test process exits.
+struct FakeServerProcess {
+    let process: Process
+    let directory: String
+    /// The variables of its `env` file.
+    let values: [String: String]
+
+    /// Starts `scripts/services/<script>` with `--dir`, `--port 0` and `arguments`; waits (at
+    /// most 30 s) for its env file. `prefix` names its temporary directory.
+    static func start(script: String, prefix: String, arguments: [String]) throws -> FakeServerProcess {
+        guard let python = TestEnvironment.tool("python3") else {
+            throw TestSetupError("python3 is not installed (scripts/install-deps.sh)")
+        }
+        let directory = NSTemporaryDirectory() + prefix + "-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/services/" + script).path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [path, "--dir", directory, "--port", "0"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: directory + "/log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/log"))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        register(process.processIdentifier)
+        let envFile = directory + "/env"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: envFile) {
+            guard process.isRunning, Date() < deadline else {
+                let output = (try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? ""
+                process.terminate()
+                throw TestSetupError("\(script) did not start: \(output.suffix(2000))")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        var values: [String: String] = [:]
+        for line in try String(contentsOfFile: envFile, encoding: .utf8).split(separator: "\n") {
+            let text = line.hasPrefix("export ") ? line.dropFirst("export ".count) : line
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return FakeServerProcess(process: process, directory: directory, values: values)
+    }
+
+    /// Whether python3 can import `modules` (comma-separated).
+    static func pythonHas(_ modules: String) -> Bool {
+        guard let python = TestEnvironment.tool("python3") else { return false }
+        return (try? run(python, ["-c", "import \(modules)"]).status) == 0
+    }
+
+    /// Runs a tool to completion; returns its exit status and standard output + error.
+    static func run(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         if let environment { process.environment = environment }
         // Output goes to a file, not a pipe: a server started meanwhile by another test could
         // inherit the pipe's write end, and reading to end-of-file would then never finish.
-        let path = NSTemporaryDirectory() + "gcpkms-run-" + UUID().uuidString
+        let path = NSTemporaryDirectory() + "fake-run-" + UUID().uuidString
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -163,7 +203,7 @@ final class GCPKMSFake: @unchecked Sendable {
     private static func register(_ pid: Int32) {
         pids.lock()
         defer { pids.unlock() }
-        if started.isEmpty { atexit { GCPKMSFake.killAll() } }
+        if started.isEmpty { atexit { FakeServerProcess.killAll() } }
         started.append(pid)
     }
     private static func killAll() {
@@ -171,15 +211,4 @@ final class GCPKMSFake: @unchecked Sendable {
         defer { pids.unlock() }
         for pid in started { kill(pid, SIGKILL) }
     }
-}
-
-/// Opens the cloudkms plugin through the host's loader, as step-ca would.
-func openGCPKMS(_ config: String) async throws -> KeyManagerPlugin {
-    let plugin = try PluginLoader(directories: [TestEnvironment.swiftPluginDirectory()]).load(kind: .keyManagement, type: "cloudkms")
-    return try await KeyManagerPlugin.open(plugin: plugin, configJSON: config)
-}
-
-/// The shared server, or a setup error saying why it did not start.
-func sharedGCPKMSFake() throws -> GCPKMSFake {
-    try GCPKMSFake.shared.get()
 }

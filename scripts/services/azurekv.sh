@@ -13,29 +13,6 @@
 # smoke: drives the server with Microsoft's own SDK (azure-keyvault-keys + azure-identity).
 SVC=azurekv
 . "$(dirname "$0")/lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 D=${AZUREKV_DIR:-$INFRA_DIR/azurekv}
 AZUREKV_PORT=${AZUREKV_PORT:-0}
-action=${1:-start}
-
-case $action in
-stop) stop_pidfile "$D/pid"; rm -f "$D/env"; exit 0 ;;
-status) pid_alive "$D/pid" && [ -s "$D/env" ]; exit ;;
-env) cat "$D/env"; exit ;;
-smoke) . "$D/env"; python3 "$HERE/azurekv_sdk_check.py"; exit ;;
-start) ;;
-*) die "usage: $0 [start|stop|status|env|smoke]" ;;
-esac
-
-python3 -c 'import cryptography' 2>/dev/null || die "python3 module cryptography missing (scripts/install-deps.sh)"
-mkdir -p "$D"
-if ! pid_alive "$D/pid" || [ ! -s "$D/env" ]; then
-  stop_pidfile "$D/pid"
-  rm -f "$D/env"
-  [ "$AZUREKV_PORT" = 0 ] || need_free_port "$AZUREKV_PORT"
-  python3 "$HERE/azurekv_fake.py" --dir "$D" --port "$AZUREKV_PORT" >"$D/log" 2>&1 </dev/null &
-  echo $! > "$D/pid"
-  wait_until "$WAIT_S" test -s "$D/env" \
-    || { tail "$D/log" >&2; stop_pidfile "$D/pid"; die "azurekv_fake.py did not come up"; }
-fi
-cat "$D/env"
+fake_service "${1:-start}" "$D" "$AZUREKV_PORT" azurekv_fake.py azurekv_sdk_check.py

@@ -77,3 +77,32 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # need_free_port PORT : die if something else already listens on 127.0.0.1:PORT
 need_free_port() { port_free "$1" || die "127.0.0.1:$1 is already in use by another process (ss -ltnp | grep :$1)"; }
+
+# fake_service ACTION DIR PORT SCRIPT SDK_CHECK [ARG...] : start|stop|status|env|smoke of a
+# Python test server in this folder (SCRIPT, e.g. gcpkms_fake.py) that writes DIR/env once it
+# listens on PORT (0 = any free). ARGs go to SCRIPT; smoke runs SDK_CHECK with DIR/env loaded.
+fake_service() {
+  local action=$1 d=$2 port=$3 script=$4 check=$5 here
+  shift 5
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  case $action in
+  stop) stop_pidfile "$d/pid"; rm -f "$d/env"; return 0 ;;
+  status) pid_alive "$d/pid" && [ -s "$d/env" ]; return ;;
+  env) cat "$d/env"; return ;;
+  smoke) . "$d/env"; python3 "$here/$check"; return ;;
+  start) ;;
+  *) die "usage: $0 [start|stop|status|env|smoke]" ;;
+  esac
+  python3 -c 'import cryptography' 2>/dev/null || die "python3 module cryptography missing (scripts/install-deps.sh)"
+  mkdir -p "$d"
+  if ! pid_alive "$d/pid" || [ ! -s "$d/env" ]; then
+    stop_pidfile "$d/pid"
+    rm -f "$d/env"
+    [ "$port" = 0 ] || need_free_port "$port"
+    python3 "$here/$script" --dir "$d" --port "$port" "$@" >"$d/log" 2>&1 </dev/null &
+    echo $! > "$d/pid"
+    wait_until "$WAIT_S" test -s "$d/env" \
+      || { tail "$d/log" >&2; stop_pidfile "$d/pid"; die "$script did not come up"; }
+  fi
+  cat "$d/env"
+}

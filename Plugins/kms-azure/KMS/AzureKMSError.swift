@@ -1,8 +1,9 @@
+import CloudKMSKit
 import PluginKit
 
 /// Errors of the Azure Key Vault plugin, each converted to a ``PluginError`` with its code.
 /// No message ever carries a client secret or an access token.
-public enum AzureKMSError: Error, Sendable {
+public enum AzureKMSError: PluginErrorConvertible, Sendable {
     /// A malformed `azurekms:` URI or key name: the text and the reason.
     case invalidName(String, String)
     /// Missing or unusable configuration (credentials, endpoint, CA file).
@@ -50,6 +51,14 @@ public enum AzureKMSError: Error, Sendable {
         }
     }
 
+    /// A request that got no answer: ``tls(operation:target:underlying:)`` when the TLS
+    /// handshake failed, ``transport(operation:target:attempts:underlying:)`` otherwise.
+    static func transportFailure(_ error: Error, operation: String, target: String, attempts: Int) -> AzureKMSError {
+        let text = String(describing: error)
+        return CloudHTTPClient.isTLSFailure(error) ? .tls(operation: operation, target: target, underlying: text)
+            : .transport(operation: operation, target: target, attempts: attempts, underlying: text)
+    }
+
     /// The HTTP status of a service or token error.
     public var httpStatus: Int? {
         switch self {
@@ -67,14 +76,6 @@ public enum AzureKMSError: Error, Sendable {
         case "Throttled", "ServiceUnavailable": return .unavailable
         default: break
         }
-        switch httpStatus {
-        case 401, 403: return .auth
-        case 404: return .notFound
-        case 409: return .conflict
-        case 429: return .unavailable
-        case 400..<500: return .invalidArgument
-        case 500...: return .unavailable
-        default: return .internal
-        }
+        return PluginError.Code(httpStatus: httpStatus)
     }
 }

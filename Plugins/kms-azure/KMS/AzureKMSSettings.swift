@@ -1,3 +1,4 @@
+import CloudKMSKit
 import FoundationEssentials
 
 /// The ca.json `kms` object of the Azure Key Vault plugin.
@@ -98,9 +99,7 @@ public struct AzureKMSSettings: Sendable {
         if let vault = uri["vault"], !((3...24).contains(vault.count) && vault.utf8.allSatisfy(AzureKeyName.isNameByte)) {
             throw AzureKMSError.configuration("vault \"\(vault)\" is not a vault name (3 to 24 letters, digits and dashes)")
         }
-        var roots: [String] = []
-        if let file = uri["ca-file"] { roots.append(file) }
-        if let file = env("SSL_CERT_FILE") { roots.append(file) }
+        let roots = TrustRoots.files(caFile: uri["ca-file"], environment: environment)
         for file in roots where readFile(file) == nil {
             throw AzureKMSError.configuration("cannot read the CA file \(file)")
         }

@@ -1,3 +1,5 @@
+import CloudKMSKit
+
 /// An `azurekms:` URI: `;`-separated `key=value` attributes, then optionally `?` and
 /// `&`-separated query attributes (`azurekms:name=K;vault=V?version=X&hsm=true`).
 /// Percent-escapes in values are decoded. Keys are case-insensitive.
@@ -58,19 +60,7 @@ public struct AzureKMSURI: Sendable {
     }
 
     static func percentDecode(_ value: String, in text: String) throws -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(value.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(),
-                      let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else {
-                    throw AzureKMSError.invalidName(text, "bad percent-escape")
-                }
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let decoded = PercentEncoding.decode(value) else { throw AzureKMSError.invalidName(text, "bad percent-escape") }
+        return decoded
     }
 }

@@ -1,3 +1,4 @@
+import CloudKMSKit
 import FoundationEssentials
 import NIOConcurrencyHelpers
 import NIOCore
@@ -59,14 +60,7 @@ public final class AzureKeyManager: KeyManagementBackend, @unchecked Sendable {
 
     public func signAsync(key: String, algorithm: SignatureAlgorithm, digest: [UInt8],
                           completion: @escaping @Sendable (Result<[UInt8], PluginError>) -> Void) {
-        let future: EventLoopFuture<[UInt8]>
-        do {
-            future = try signFuture(key: key, algorithm: algorithm, digest: digest)
-        } catch {
-            completion(.failure(Self.pluginError(error)))
-            return
-        }
-        future.whenComplete { completion($0.mapError(Self.pluginError)) }
+        Self.calls.complete({ try signFuture(key: key, algorithm: algorithm, digest: digest) }, completion)
     }
 
     public func createKey(_ request: KeyRequest) throws -> CreatedKey {
@@ -212,15 +206,10 @@ public final class AzureKeyManager: KeyManagementBackend, @unchecked Sendable {
         }
     }
 
-    private func mapped<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw Self.pluginError(error) }
-    }
+    private func mapped<T>(_ body: () throws -> T) throws -> T { try Self.calls.mapped(body) }
 
-    static func pluginError(_ error: Error) -> PluginError {
-        switch error {
-        case let error as PluginError: return error
-        case let error as AzureKMSError: return error.pluginError
-        default: return .internal("Azure Key Vault: \(error)")
-        }
-    }
+    /// Errors to ABI errors: ``AzureKMSError`` by its mapping, anything else as internal.
+    static let calls = PluginCalls(service: "Azure Key Vault")
+
+    static func pluginError(_ error: Error) -> PluginError { calls.pluginError(error) }
 }

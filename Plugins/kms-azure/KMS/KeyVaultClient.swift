@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudKMSKit
 import FoundationEssentials
 import NIOConcurrencyHelpers
 import NIOCore
@@ -12,12 +13,17 @@ public final class KeyVaultClient: @unchecked Sendable {
     public static let apiVersion = "7.4"
 
     public let settings: AzureKMSSettings
-    public let transport: HTTPTransport
+    public let transport: CloudHTTPClient
     public let tokens: TokenSource
 
     public init(settings: AzureKMSSettings) throws {
         self.settings = settings
-        transport = try HTTPTransport(trustRootFiles: settings.trustRootFiles)
+        do {
+            transport = try CloudHTTPClient(trustRootFiles: settings.trustRootFiles, connectTimeout: .seconds(5))
+        } catch let error as TrustRootError {
+            throw AzureKMSError.configuration("cannot read the trust roots in \(error.file): \(error.detail)")
+        }
+        transport.policy.maxRetryAfter = .seconds(30)
         tokens = TokenSource(settings: settings, transport: transport)
     }
 
@@ -42,7 +48,7 @@ public final class KeyVaultClient: @unchecked Sendable {
         let usedToken = NIOLockedValueBox<String?>(nil)
         let rejected = NIOLockedValueBox(false)
         return transport.perform(
-            on: eventLoop, operation: operation, target: target,
+            on: eventLoop,
             makeRequest: { _ in
                 self.tokens.token(on: eventLoop).flatMapThrowing { token in
                     usedToken.withLockedValue { $0 = token }
@@ -52,7 +58,7 @@ public final class KeyVaultClient: @unchecked Sendable {
                 }
             },
             check: { answer, _ in
-                guard (200..<300).contains(answer.status) else {
+                guard answer.isSuccess else {
                     let detail = (try? JSONDecoder().decode(KeyVaultAPI.ErrorBody.self, from: answer.body))?.error
                     throw AzureKMSError.service(operation: operation, target: target, httpStatus: answer.status,
                                                 code: detail?.code ?? Self.codeName(answer.status),
@@ -77,6 +83,9 @@ public final class KeyVaultClient: @unchecked Sendable {
                     return true
                 }
                 return failure.isRetryable
+            },
+            transportFailure: { attempts, error in
+                AzureKMSError.transportFailure(error, operation: operation, target: target, attempts: attempts)
             })
     }
 

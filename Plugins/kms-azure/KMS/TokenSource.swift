@@ -1,6 +1,6 @@
 import AsyncHTTPClient
+import CloudKMSKit
 import FoundationEssentials
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -10,20 +10,16 @@ import NIOHTTP1
 /// secrets never appear in errors or logs.
 public final class TokenSource: @unchecked Sendable {
     public let settings: AzureKMSSettings
-    private let transport: HTTPTransport
-    private let lock = NIOLock()
-    private var token: String?
-    private var refreshAt: NIODeadline = .distantPast
-    private var pending: EventLoopFuture<String>?
-    private var fetchCount = 0
+    private let transport: CloudHTTPClient
+    private let cache = TokenCache()
 
-    public init(settings: AzureKMSSettings, transport: HTTPTransport) {
+    public init(settings: AzureKMSSettings, transport: CloudHTTPClient) {
         self.settings = settings
         self.transport = transport
     }
 
     /// How many tokens were fetched (for tests and diagnostics).
-    public var fetches: Int { lock.withLock { fetchCount } }
+    public var fetches: Int { cache.fetches }
 
     /// The URL tokens come from (for messages; holds no secret).
     public var tokenURL: String {
@@ -35,31 +31,11 @@ public final class TokenSource: @unchecked Sendable {
 
     /// A valid token: the cached one, the one being fetched, or a new one.
     public func token(on eventLoop: EventLoop) -> EventLoopFuture<String> {
-        enum Step { case cached(String), wait(EventLoopFuture<String>), fetch(EventLoopPromise<String>) }
-        let step = lock.withLock { () -> Step in
-            if let token, NIODeadline.now() < refreshAt { return .cached(token) }
-            if let pending { return .wait(pending) }
-            let promise = eventLoop.makePromise(of: String.self)
-            pending = promise.futureResult
-            return .fetch(promise)
-        }
-        switch step {
-        case .cached(let token): return eventLoop.makeSucceededFuture(token)
-        case .wait(let future): return future.hop(to: eventLoop)
-        case .fetch(let promise):
-            // Outside the lock: the fetch may complete at once (and its completion takes the lock).
-            fetch(on: eventLoop).whenComplete { result in
-                self.lock.withLock { self.pending = nil }
-                promise.completeWith(result)
-            }
-            return promise.futureResult
-        }
+        cache.token(on: eventLoop) { self.fetch(on: $0) }
     }
 
     /// Drops `rejected` from the cache (the vault answered 401 to it).
-    public func invalidate(_ rejected: String) {
-        lock.withLock { if token == rejected { token = nil; refreshAt = .distantPast } }
-    }
+    public func invalidate(_ rejected: String) { cache.invalidate(rejected) }
 
     /// The token request: method, URL, headers and body.
     func request() throws -> HTTPClient.Request {
@@ -102,7 +78,7 @@ public final class TokenSource: @unchecked Sendable {
     private func fetch(on eventLoop: EventLoop) -> EventLoopFuture<String> {
         let url = tokenURL
         return transport.perform(
-            on: eventLoop, operation: "token", target: url,
+            on: eventLoop,
             makeRequest: { _ in
                 do {
                     return eventLoop.makeSucceededFuture(try self.request())
@@ -116,17 +92,11 @@ public final class TokenSource: @unchecked Sendable {
                     throw AzureKMSError.token(url: url, httpStatus: answer.status, error: decoded?.error ?? "invalid_response",
                                               description: Self.firstLine(decoded?.error_description ?? ""))
                 }
-                let lifetime = Int64(max(decoded?.expires_in ?? 3600, 1))
-                let margin = min(lifetime / 4, 300)
-                let start = NIODeadline.now()
-                self.lock.withLock {
-                    self.token = token
-                    self.refreshAt = start + .seconds(lifetime - margin)
-                    self.fetchCount += 1
-                }
+                self.cache.store(token, lifetime: Int64(decoded?.expires_in ?? 3600), maxMargin: 300)
                 return token
             },
-            retryable: { error, _ in (error as? AzureKMSError)?.isRetryable ?? false })
+            retryable: { error, _ in (error as? AzureKMSError)?.isRetryable ?? false },
+            transportFailure: { attempts, error in AzureKMSError.transportFailure(error, operation: "token", target: url, attempts: attempts) })
     }
 
     /// AAD descriptions carry trace and correlation ids on further lines; the first line says it.
@@ -134,19 +104,5 @@ public final class TokenSource: @unchecked Sendable {
         String(text.split(whereSeparator: \.isNewline).first ?? "")
     }
 
-    static func formEncode(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
-    }
+    static func formEncode(_ value: String) -> String { PercentEncoding.encodeUnreserved(value) }
 }
