@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import CloudKMSKit
 import FoundationEssentials
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -35,58 +34,31 @@ public final class KeyVaultClient: @unchecked Sendable {
         _ operation: String, _ method: HTTPMethod, vault: String, path: String, target: String,
         body: Request?, as: Response.Type
     ) -> EventLoopFuture<Response> {
-        let eventLoop = transport.eventLoop
-        var bytes: [UInt8]? = nil
-        if let body {
-            do {
-                bytes = Array(try JSONEncoder().encode(body))
-            } catch {
-                return eventLoop.makeFailedFuture(AzureKMSError.configuration("cannot encode \(operation): \(error)"))
-            }
-        }
         let url = vault + "/keys/" + path + "?api-version=" + Self.apiVersion
-        let usedToken = NIOLockedValueBox<String?>(nil)
-        let rejected = NIOLockedValueBox(false)
-        return transport.perform(
-            on: eventLoop,
-            makeRequest: { _ in
-                self.tokens.token(on: eventLoop).flatMapThrowing { token in
-                    usedToken.withLockedValue { $0 = token }
-                    var headers = HTTPHeaders([("Authorization", "Bearer \(token)"), ("Accept", "application/json")])
-                    if bytes != nil { headers.add(name: "Content-Type", value: "application/json") }
-                    return try HTTPClient.Request(url: url, method: method, headers: headers, body: bytes.map { .bytes($0) })
-                }
-            },
-            check: { answer, _ in
-                guard answer.isSuccess else {
+        let tokens = self.tokens
+        return transport.bearerJSON(
+            on: transport.eventLoop, method, url: url, body: body, as: Response.self,
+            token: { tokens.token(on: $0) }, invalidate: { tokens.invalidate($0) },
+            errors: BearerJSONErrors(
+                unencodable: { AzureKMSError.configuration("cannot encode \(operation): \($0)") },
+                answer: { answer in
                     let detail = (try? JSONDecoder().decode(KeyVaultAPI.ErrorBody.self, from: answer.body))?.error
-                    throw AzureKMSError.service(operation: operation, target: target, httpStatus: answer.status,
-                                                code: detail?.code ?? Self.codeName(answer.status),
-                                                message: Self.firstSentence(detail?.message ?? ""))
-                }
-                do {
-                    return try JSONDecoder().decode(Response.self, from: answer.body)
-                } catch {
-                    throw AzureKMSError.integrity(operation: operation, target: target,
-                                                  detail: "cannot decode the answer: \(error)")
-                }
-            },
-            retryable: { error, _ in
-                guard let failure = error as? AzureKMSError else { return false }
-                switch failure {
-                case .token, .transport("token", _, _, _): return false  // the token source retried already
-                default: break
-                }
-                if case .service(_, _, 401, _, _) = failure, !rejected.withLockedValue({ $0 }) {
-                    rejected.withLockedValue { $0 = true }
-                    if let token = usedToken.withLockedValue({ $0 }) { self.tokens.invalidate(token) }
-                    return true
-                }
-                return failure.isRetryable
-            },
-            transportFailure: { attempts, error in
-                AzureKMSError.transportFailure(error, operation: operation, target: target, attempts: attempts)
-            })
+                    return AzureKMSError.service(operation: operation, target: target, httpStatus: answer.status,
+                                                 code: detail?.code ?? Self.codeName(answer.status),
+                                                 message: Self.firstSentence(detail?.message ?? ""))
+                },
+                undecodable: { AzureKMSError.integrity(operation: operation, target: target, detail: "cannot decode the answer: \($0)") },
+                transport: { AzureKMSError.transportFailure($1, operation: operation, target: target, attempts: $0) },
+                isUnauthorized: { error in
+                    if case .service(_, _, 401, _, _) = error as? AzureKMSError { return true }
+                    return false
+                },
+                isRetryable: { error in
+                    switch error as? AzureKMSError {
+                    case nil, .token, .transport("token", _, _, _): return false  // the token source retried already
+                    case let failure?: return failure.isRetryable
+                    }
+                }))
     }
 
     /// Key Vault's messages go on with recovery hints and links; the first sentence says it.
