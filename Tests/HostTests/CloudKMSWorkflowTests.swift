@@ -29,7 +29,14 @@ struct CloudKMSWorkflowTests {
         let region = environment["MOTO_REGION"] ?? "us-east-1"
         let uri = "awskms:region=\(region);profile=ca;credentials-file=\(credentials);endpoint=\(endpoint)"
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()
-        let device = KMSDevice(label: "AWS KMS", uri: uri, type: "awskms", pluginDirectory: plugins,
+        // A host with only this KMS plugin (and the database plugin) installed.
+        let onlyAWS = directory.appendingPathComponent("plugins")
+        try FileManager.default.createDirectory(at: onlyAWS, withIntermediateDirectories: true)
+        for file in ["libstepca-kms-aws.so", "libstepca-db-sqlite.so"] {
+            try FileManager.default.copyItem(atPath: plugins + "/" + file, toPath: onlyAWS.appendingPathComponent(file).path)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: onlyAWS.path).sorted() == ["libstepca-db-sqlite.so", "libstepca-kms-aws.so"])
+        let device = KMSDevice(label: "AWS KMS", uri: uri, type: "awskms", pluginDirectory: onlyAWS.path,
                                rootKey: "workflow-root-\(suffix)", intermediateKey: "workflow-intermediate-\(suffix)",
                                intermediateKeyFlags: ["--kty", "EC", "--crv", "P384"],
                                environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": ""],
