@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import CloudKMSKit
 import FoundationEssentials
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -10,13 +9,9 @@ import NIOHTTP1
 public final class TokenSource: @unchecked Sendable {
     public let credentials: GoogleCredentials
     private let transport: CloudHTTPClient
-    private let lock = NIOLock()
-    private var token: String?
-    private var refreshAt: NIODeadline = .distantPast
-    private var expiresAt: NIODeadline = .distantPast
-    private var pending: EventLoopFuture<String>?
+    private let cache = TokenCache()
     /// How many tokens were fetched (for tests and diagnostics).
-    public private(set) var fetches = 0
+    public var fetches: Int { cache.fetches }
     /// The clock; replaceable in tests.
     var now: () -> Int = { Int(Date().timeIntervalSince1970) }
 
@@ -27,31 +22,11 @@ public final class TokenSource: @unchecked Sendable {
 
     /// A valid token: the cached one, the one being fetched, or a new one.
     public func token(on eventLoop: EventLoop) -> EventLoopFuture<String> {
-        enum Step { case cached(String), wait(EventLoopFuture<String>), fetch(EventLoopPromise<String>) }
-        let step = lock.withLock { () -> Step in
-            if let token, NIODeadline.now() < refreshAt { return .cached(token) }
-            if let pending { return .wait(pending) }
-            let promise = eventLoop.makePromise(of: String.self)
-            pending = promise.futureResult
-            return .fetch(promise)
-        }
-        switch step {
-        case .cached(let token): return eventLoop.makeSucceededFuture(token)
-        case .wait(let future): return future.hop(to: eventLoop)
-        case .fetch(let promise):
-            // Outside the lock: the fetch may complete at once (and its completion takes the lock).
-            fetch(on: eventLoop).whenComplete { result in
-                self.lock.withLock { self.pending = nil }
-                promise.completeWith(result)
-            }
-            return promise.futureResult
-        }
+        cache.token(on: eventLoop) { self.fetch(on: $0) }
     }
 
     /// Drops `rejected` from the cache (the API answered 401 to it).
-    public func invalidate(_ rejected: String) {
-        lock.withLock { if token == rejected { token = nil; refreshAt = .distantPast } }
-    }
+    public func invalidate(_ rejected: String) { cache.invalidate(rejected) }
 
     /// The form body of the token request.
     func requestBody() throws -> String {
@@ -94,15 +69,7 @@ public final class TokenSource: @unchecked Sendable {
                     throw GCPKMSError.token(url: url, httpStatus: answer.status, error: decoded?.error ?? "invalid_response",
                                             description: decoded?.error_description ?? "")
                 }
-                let lifetime = Int64(max(decoded?.expires_in ?? 3600, 1))
-                let margin = min(lifetime / 4, 60)
-                let start = NIODeadline.now()
-                self.lock.withLock {
-                    self.token = token
-                    self.expiresAt = start + .seconds(lifetime)
-                    self.refreshAt = start + .seconds(lifetime - margin)
-                    self.fetches += 1
-                }
+                self.cache.store(token, lifetime: Int64(max(decoded?.expires_in ?? 3600, 1)), maxMargin: 60)
                 return token
             },
             retryable: { error, _ in (error as? GCPKMSError)?.isRetryable ?? false },
