@@ -38,7 +38,9 @@ struct RenewService {
 
         // step-ca does not re-check renewals against the policy; we do, so that tightening the
         // policy also stops certificates issued before from being carried forward.
-        try authority.namePolicy.checkX509(commonName: ClientCertificate.commonName(old), sans: SANSet(certificate: old))
+        if authority.namePolicy.x509 != nil {
+            try authority.namePolicy.checkX509(commonName: ClientCertificate.commonName(old), sans: SANSet(certificate: old))
+        }
 
         let backdate = authority.config.authority.backdate.timeInterval
         let start = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970)).addingTimeInterval(-backdate)

@@ -44,7 +44,8 @@ struct SignService {
 
         try CSRChecks.commonName(csr, expected: authorization.subject)
         try PublicKeyChecks.validate(csr.publicKey)
-        try CSRChecks.sans(csr, expected: SANSet(strings: authorization.sans))
+        let sans = SANSet(strings: authorization.sans)
+        try CSRChecks.sans(csr, expected: sans)
 
         let claims: EffectiveClaims
         do {
@@ -76,9 +77,9 @@ struct SignService {
             validity = try Validity.compute(
                 requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter, durations: claims.tls,
                 backdate: backdate, now: now)
-            try authority.namePolicy.checkX509(commonName: authorization.subject, sans: SANSet(strings: authorization.sans))
+            try authority.namePolicy.checkX509(commonName: authorization.subject, sans: sans)
             certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
-                subject: try SubjectNames.commonName(authorization.subject), sans: SANSet(strings: authorization.sans),
+                subject: try SubjectNames.commonName(authorization.subject), sans: sans,
                 publicKey: csr.publicKey, validity: validity, provisionerExtension: extensionValue))
         }
         let issued = try await authority.record(certificate, provisioner: authorization.recordInfo,
