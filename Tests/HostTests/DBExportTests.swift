@@ -657,7 +657,9 @@ struct DBExportStreamingTests {
 
     @Test("with back-pressure the listing waits for the consumer and nothing spills")
     func queueWaits() async throws {
-        let queue = ListingQueue(capacity: 3, stallTimeout: 30)
+        // A stall longer than the timeout spills by design; a loaded CI machine can pause the
+        // consumer for tens of seconds, so the timeout is far above any pause here.
+        let queue = ListingQueue(capacity: 3, stallTimeout: 600)
         let producer = Thread {
             for index in 0..<200 { _ = try? queue.push(Array("k\(index)".utf8), []) }
             queue.finish(nil)
