@@ -11,6 +11,29 @@ struct HostUnitTests {
         #expect(json.indented() == "{\n\t\"a\": \"\\u003cx\\u003e\\u0026\\\"\\n\",\n\t\"b\": [\n\t\t1.2,\n\t\tnull\n\t],\n\t\"c\": {}\n}\n")
     }
 
+    @Test("JSON strings escape control characters, backslashes, U+2028/2029 and keep other UTF-8 as is")
+    func jsonQuoting() {
+        #expect(OrderedJSON.quote("a\\b\u{01}\r\t\u{1f}") == #""a\\b\u0001\r\t\u001f""#)
+        #expect(OrderedJSON.quote("x\u{2028}y\u{2029}z") == #""x\u2028y\u2029z""#)
+        #expect(OrderedJSON.quote("é€\u{2027}😀") == "\"é€\u{2027}😀\"")
+        #expect(OrderedJSON.quote("") == #""""#)
+        // U+2000 shares U+2028's first two bytes; U+2028 as the last character is still escaped.
+        #expect(OrderedJSON.quote("end\u{2000}") == "\"end\u{2000}\"")
+        #expect(OrderedJSON.quote("end\u{2028}") == #""end\u2028""#)
+    }
+
+    @Test("request IDs are distinct lower-case version-4 UUIDs")
+    func requestIDs() throws {
+        let ids = (0..<200).map { _ in RequestID.make() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let uuid = try #require(UUID(uuidString: id))
+            #expect(uuid.uuidString.lowercased() == id)
+            #expect(uuid.uuid.6 >> 4 == 4)
+            #expect(uuid.uuid.8 >> 6 == 0b10)
+        }
+    }
+
     @Test("listen addresses as Go accepts them", arguments: [
         (":443", "0.0.0.0", 443), ("127.0.0.1:9000", "127.0.0.1", 9000), ("[::1]:8443", "::1", 8443), ("localhost:0", "localhost", 0),
     ])

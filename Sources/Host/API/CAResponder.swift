@@ -13,7 +13,7 @@ struct CAResponder: HTTPResponder {
 
     func respond(to request: Request, context: CARequestContext) async throws -> Response {
         let started = ContinuousClock.now
-        let requestID = request.headers[.init("X-Request-Id")!] ?? request.headers[.init("X-Smallstep-Id")!] ?? UUID().uuidString.lowercased()
+        let requestID = request.headers[.init("X-Request-Id")!] ?? request.headers[.init("X-Smallstep-Id")!] ?? RequestID.make()
         let authority = authorities.current
         let fields = RequestLogFields()
         var response: Response

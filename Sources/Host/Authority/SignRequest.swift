@@ -46,11 +46,21 @@ struct SignRequest: Sendable {
     /// The `templateData` member re-encoded as JSON, when there is one (looked for only when the
     /// body mentions it, to keep the common request on the fast decoder).
     private static func templateData(in body: [UInt8]) -> Data? {
-        guard body.count > 14, String(decoding: body, as: UTF8.self).range(of: "templatedata", options: .caseInsensitive) != nil,
-              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+        guard mentionsTemplateData(body), let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
               let value = object.first(where: { $0.key.lowercased() == "templatedata" })?.value, !(value is NSNull)
         else { return nil }
         return try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
+    }
+
+    /// Whether `templatedata` appears anywhere in the body, in any ASCII case.
+    private static func mentionsTemplateData(_ body: [UInt8]) -> Bool {
+        let needle = Array("templatedata".utf8)
+        guard body.count >= needle.count else { return false }
+        search: for start in 0...(body.count - needle.count) where body[start] | 0x20 == needle[0] {
+            for offset in 1..<needle.count where body[start + offset] | 0x20 != needle[offset] { continue search }
+            return true
+        }
+        return false
     }
 
     /// Validates in step-ca's order: missing csr, bad CSR signature, missing ott.

@@ -20,7 +20,10 @@ enum CertificateFactory {
 
     /// A random positive 128-bit serial number, as step uses.
     static func randomSerial() -> Certificate.SerialNumber {
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        // Two 64-bit draws: one `getrandom` each, where sixteen byte draws made sixteen calls.
+        var generator = SystemRandomNumberGenerator()
+        let words = [generator.next() as UInt64, generator.next() as UInt64]
+        var bytes = words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } }
         bytes[0] &= 0x7f
         if bytes[0] == 0 { bytes[0] = 0x01 }
         return Certificate.SerialNumber(bytes: bytes)

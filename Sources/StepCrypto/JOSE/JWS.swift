@@ -39,7 +39,7 @@ public enum JWS {
         if token.hasPrefix("{") {
             throw JWSError.malformed("only the compact serialization is accepted, not JSON serialization")
         }
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        let segments = Self.segments(of: token)
         if segments.count == 5 {
             throw JWSError(code: .encryptedToken, reason: "encrypted tokens are not accepted")
         }
@@ -64,6 +64,24 @@ public enum JWS {
             signingInput: Data(token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count)),
             signature: signature
         )
+    }
+
+    /// The `.`-separated segments, empty ones included, found by a byte scan (a `Character` split
+    /// costs several times more on every request).
+    static func segments(of token: String) -> [Substring] {
+        var segments: [Substring] = []
+        let utf8 = token.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ".") {
+                segments.append(token[start..<index])
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        segments.append(token[start...])
+        return segments
     }
 
     /// The token without surrounding whitespace; the common case (none, all ASCII) is a byte
