@@ -1,18 +1,26 @@
 import Foundation
 import Testing
 
-/// SIGTERM while certificates are being issued: requests already accepted should be answered,
-/// and every certificate recorded should be handed out. Both protocols show open defects,
+/// SIGTERM while certificates are being issued: every certificate recorded must have been
+/// handed out, and requests already accepted should be answered. The remaining open defects are
 /// recorded as known issues (each assertion is the wanted behaviour).
 @Suite("graceful shutdown under load", .serialized, .enabled(if: APITools.runnable))
 struct ShutdownTests {
-    /// Open defect: now and then one accepted request gets an empty reply although its
-    /// certificate was recorded (curl exit 52; recorded = answered + 1), so in-flight requests do
-    /// not all finish yet. Kept as an intermittent known issue until the shutdown path is fixed.
-    @Test("SIGTERM mid-load over HTTP/1.1 (known: an accepted request can be cut off)")
+    /// Fixed: a request that reached a connection while it was being closed used to be handled
+    /// (its certificate recorded) and then left unanswered (curl 52, recorded = answered + 1).
+    /// `QuiesceGuard` keeps new connections open for their first request and drops request parts
+    /// on connections already closing, so that is now asserted strictly.
+    ///
+    /// Open defect: a connection accepted in the last instant before the listener closes can be
+    /// set up but never handed to a request handler by the HTTP server; it is closed after the
+    /// TLS handshake without an answer (curl 52). Nothing is issued for it, but the wanted
+    /// behaviour is that it is served or refused before TLS, so that stays a known issue.
+    @Test("SIGTERM mid-load over HTTP/1.1: no certificate is recorded without its answer")
     func sigtermOverHTTP1() throws {
-        try withKnownIssue("HTTP/1.1: an in-flight request can get an empty reply during graceful shutdown", isIntermittent: true) {
-            try sigtermMidLoad(http1Only: true)
+        let outcome = try sigtermMidLoad(http1Only: true)
+        outcome.expectNothingIssuedUnanswered()
+        withKnownIssue("HTTP/1.1: a connection accepted as the listener closes is never served", isIntermittent: true) {
+            outcome.expectOnlyUnstartedConnectionsFailed()
         }
     }
 
@@ -23,11 +31,44 @@ struct ShutdownTests {
     @Test("SIGTERM mid-load over HTTP/2 (known: trap on streams opened during shutdown)")
     func sigtermOverHTTP2() throws {
         try withKnownIssue("Hummingbird HTTP/2: NIOAsyncWriter of an unserved stream deinited during shutdown", isIntermittent: true) {
-            try sigtermMidLoad(http1Only: false)
+            let outcome = try sigtermMidLoad(http1Only: false)
+            outcome.expectNothingIssuedUnanswered()
+            outcome.expectOnlyUnstartedConnectionsFailed()
         }
     }
 
-    func sigtermMidLoad(http1Only: Bool) throws {
+    struct Outcome {
+        let exitStatus: Int32
+        let serverOutput: String
+        let calls: Int
+        let answers: [HTTPResult]
+        let recorded: Int
+
+        var issued: [HTTPResult] { answers.filter { $0.status == 201 } }
+
+        /// The server exits cleanly, answers some requests, and every certificate it recorded
+        /// was handed out; no request gets an HTTP error.
+        func expectNothingIssuedUnanswered() {
+            #expect(exitStatus == 0, "step-ca exited with \(exitStatus): \(serverOutput.suffix(2000))")
+            #expect(answers.count == calls)
+            #expect(!issued.isEmpty)
+            #expect(recorded == issued.count, "recorded \(recorded), answered \(issued.count)")
+            for answer in answers where answer.status != 201 {
+                #expect(answer.status == 0, "\(answer)")
+            }
+        }
+
+        /// Not answered at all is acceptable only for requests the server never took: refused
+        /// (curl exit 7) or reset in the kernel's accept queue before a TLS session existed (35).
+        /// A connection closed after its TLS handshake (52 empty reply, 56 receive failure) is not.
+        func expectOnlyUnstartedConnectionsFailed() {
+            for answer in answers where answer.status != 201 {
+                #expect(answer.status == 0 && [7, 35].contains(answer.curlExit), "\(answer)")
+            }
+        }
+    }
+
+    func sigtermMidLoad(http1Only: Bool) throws -> Outcome {
         let ca = try LiveCA()
         defer { ca.stop() }
         let calls = try (0..<48).map { index -> HTTPCall in
@@ -52,18 +93,7 @@ struct ShutdownTests {
         ca.requestShutdown()
         group.wait()
         let status = ca.waitForExit()
-
-        #expect(status == 0, "step-ca exited with \(status): \(ca.serverOutput.suffix(2000))")
-        #expect(answers.count == calls.count)
-        let issued = answers.filter { $0.status == 201 }
-        #expect(!issued.isEmpty)
-        // Not answered at all is acceptable only for requests the server never took: refused
-        // (curl exit 7) or reset in the kernel's accept queue before a TLS session existed (35).
-        // A request cut off after it was read (52 empty reply, 56 receive failure) is not.
-        for answer in answers where answer.status != 201 {
-            #expect(answer.status == 0 && [7, 35].contains(answer.curlExit), "\(answer)")
-        }
         let recorded = Int(try ca.sqlite("SELECT count(*) FROM x509_certs;")) ?? -1
-        #expect(recorded == issued.count, "recorded \(recorded), answered \(issued.count)")
+        return Outcome(exitStatus: status, serverOutput: ca.serverOutput, calls: calls.count, answers: answers, recorded: recorded)
     }
 }

@@ -83,9 +83,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             authorities.replace(with: authority)
         }
+        let shutdownFlag = QuiesceGuard.ShutdownFlag()
         var application = Application(
             responder: responder,
-            server: try .http2Upgrade(tlsConfiguration: tls),
+            server: try .http2Upgrade(tlsConfiguration: tls,
+                                      additionalChannelHandlers: [QuiesceGuard(shutdown: shutdownFlag, logger: logger)]),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port

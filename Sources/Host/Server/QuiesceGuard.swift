@@ -1,0 +1,131 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTPTypes
+import Logging
+
+/// Graceful shutdown (SIGTERM) that answers every request the CA starts, and starts none it
+/// cannot answer.
+///
+/// On shutdown the HTTP server asks each connection to quiesce, and a connection with no request
+/// in progress is closed at once. Closing TLS is not instant, though: the TLS layer keeps reading
+/// while it waits for the peer's close_notify, so a request that arrives in that window was
+/// decoded and handled — its certificate issued and recorded — and its answer could no longer be
+/// written. This handler, placed between the HTTP codec and the server's connection handler,
+/// closes that window:
+/// - a connection that has not received its first request yet (just accepted, or still in its
+///   TLS handshake when shutdown began) is left open until that request arrives, then closes after
+///   answering it, as Go's `http.Server.Shutdown` serves new connections; after
+///   ``firstRequestWait`` without one it closes anyway;
+/// - an idle keep-alive connection closes at once, and request parts that still arrive are
+///   dropped unread rather than handled (the client sees a closed connection, as with any
+///   keep-alive race, and nothing was issued);
+/// - a connection with a request in progress closes after its response, as before.
+final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// How long a connection without a request is kept open once shutdown has begun.
+    static let firstRequestWait: TimeAmount = .seconds(3)
+
+    /// Shared by every connection of one server: set by the first quiesce request, so that a
+    /// connection whose pipeline is set up later (its TLS handshake was still running, and the
+    /// request to quiesce passed it by) knows that shutdown has begun.
+    final class ShutdownFlag: Sendable {
+        private let state = NIOLockedValueBox(false)
+        var isSet: Bool { state.withLockedValue { $0 } }
+        func set() { state.withLockedValue { $0 = true } }
+    }
+
+    private let shutdown: ShutdownFlag
+    private let logger: Logger
+    private var requestInProgress = false
+    private var responsesWritten = 0
+    private var holdingQuiesce = false
+    private var discardingInput = false
+    private var holdTimer: Scheduled<Void>?
+
+    init(shutdown: ShutdownFlag, logger: Logger) {
+        self.shutdown = shutdown
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if shutdown.isSet {
+            logger.debug("shutdown: a connection set up during shutdown is kept open for its first request")
+            hold(context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelHoldTimer()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelHoldTimer()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !discardingInput else {
+            logger.debug("shutdown: dropped a request part that arrived on a closing connection")
+            return
+        }
+        guard case .head = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        requestInProgress = true
+        context.fireChannelRead(data)
+        if holdingQuiesce {
+            // The server's handler now counts this request, and closes after answering it.
+            holdingQuiesce = false
+            cancelHoldTimer()
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            requestInProgress = false
+            responsesWritten += 1
+        }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        shutdown.set()
+        if requestInProgress {
+            context.fireUserInboundEventTriggered(event)
+        } else if responsesWritten == 0 {
+            logger.debug("shutdown: a new connection is kept open for its first request")
+            hold(context: context)
+        } else {
+            discardingInput = true
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func hold(context: ChannelHandlerContext) {
+        guard !holdingQuiesce else { return }
+        holdingQuiesce = true
+        holdTimer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.firstRequestWait) {
+            guard self.holdingQuiesce else { return }
+            self.logger.debug("shutdown: no request on a new connection, closing it")
+            self.holdingQuiesce = false
+            self.holdTimer = nil
+            self.discardingInput = true
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+    }
+
+    private func cancelHoldTimer() {
+        holdTimer?.cancel()
+        holdTimer = nil
+    }
+}
