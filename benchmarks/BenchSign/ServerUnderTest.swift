@@ -102,3 +102,11 @@ final class ServerUnderTest {
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+/// User plus system CPU seconds this process (the client side of the benchmark) has used so far.
+func ownCPUSeconds() -> Double {
+    var usage = rusage()
+    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}

@@ -190,20 +190,22 @@ let group = MultiThreadedEventLoopGroup.singleton
 
 do {
     print("step-ca issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1")
-    print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert")
+    print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert   client CPU ms/cert")
     var offset = 0
     for concurrency in options.concurrency {
         let prepared = try prepare(count: options.requests, server: server, offset: offset)
         offset += options.requests
         let cpuBefore = server.cpuSeconds()
+        let clientBefore = ownCPUSeconds()
         let result = try await run(prepared, concurrency: concurrency, server: server, trustRoot: trustRoot, group: group)
         let cpu = server.cpuSeconds() - cpuBefore
+        let clientCPU = ownCPUSeconds() - clientBefore
         let serials = try verify(result.responses, subjects: prepared.subjects, intermediate: intermediate)
         guard serials.count == options.requests else { throw BenchError("duplicate serials: \(serials.count) distinct of \(options.requests)") }
         let sorted = result.latencies.sorted()
-        print(String(format: "%11d  %7.0f  %7.2f  %7.2f  %7.2f   %6.3f", concurrency, Double(options.requests) / result.seconds,
+        print(String(format: "%11d  %7.0f  %7.2f  %7.2f  %7.2f   %18.3f   %18.3f", concurrency, Double(options.requests) / result.seconds,
                      percentile(sorted, 0.5) * 1000, percentile(sorted, 0.9) * 1000, percentile(sorted, 0.99) * 1000,
-                     cpu * 1000 / Double(options.requests)))
+                     cpu * 1000 / Double(options.requests), clientCPU * 1000 / Double(options.requests)))
     }
     server.stop()
 } catch {

@@ -84,10 +84,11 @@ struct ServeCommand: AsyncParsableCommand {
             authorities.replace(with: authority)
         }
         let shutdownFlag = QuiesceGuard.ShutdownFlag()
+        let connectionLogger = logger
         var application = Application(
             responder: responder,
             server: try .http2Upgrade(tlsConfiguration: tls,
-                                      additionalChannelHandlers: [QuiesceGuard(shutdown: shutdownFlag, logger: logger)]),
+                                      additionalChannelHandlers: [QuiesceGuard(shutdown: shutdownFlag, logger: connectionLogger)]),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port

@@ -14,9 +14,9 @@ struct SANSet: Sendable, Equatable {
         for value in strings {
             if let address = IPAddressBytes(value) {
                 ipAddresses.append(address.bytes)
-            } else if let colon = value.firstIndex(of: ":"), Self.isScheme(value[..<colon]) {
+            } else if let colon = value.utf8.firstIndex(of: UInt8(ascii: ":")), Self.isScheme(value[..<colon]) {
                 uris.append(value)
-            } else if value.contains("@") {
+            } else if value.utf8.contains(UInt8(ascii: "@")) {
                 emailAddresses.append(value)
             } else {
                 dnsNames.append(value)
