@@ -16,9 +16,9 @@ import Logging
 ///   TLS handshake when shutdown began) is left open until that request arrives, then closes after
 ///   answering it, as Go's `http.Server.Shutdown` serves new connections; after
 ///   ``firstRequestWait`` without one it closes anyway;
-/// - an idle keep-alive connection closes at once, and request parts that still arrive are
+/// - an idle keep-alive connection closes at once, and a request that still arrives on it is
 ///   dropped unread rather than handled (the client sees a closed connection, as with any
-///   keep-alive race, and nothing was issued);
+///   keep-alive race, and nothing was issued); parts of requests already started still pass;
 /// - a connection with a request in progress closes after its response, as before.
 final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -40,10 +40,14 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let shutdown: ShutdownFlag
     private let logger: Logger
-    private var requestInProgress = false
+    private var requestsStarted = 0
     private var responsesWritten = 0
     private var holdingQuiesce = false
-    private var discardingInput = false
+    /// The connection is closing: requests that begin from now on are not handled.
+    private var refusingNewRequests = false
+    /// A refused request began: its parts, and everything after them, are dropped.
+    private var droppingInput = false
+    private var requestInProgress: Bool { requestsStarted > responsesWritten }
     private var holdTimer: Scheduled<Void>?
 
     init(shutdown: ShutdownFlag, logger: Logger) {
@@ -68,29 +72,30 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !discardingInput else {
-            logger.debug("shutdown: dropped a request part that arrived on a closing connection")
-            return
+        let isHead: Bool
+        if case .head = unwrapInboundIn(data) { isHead = true } else { isHead = false }
+        if isHead && refusingNewRequests && !droppingInput {
+            droppingInput = true
+            logger.debug("shutdown: a request that arrived on a closing connection is dropped unread")
         }
-        guard case .head = unwrapInboundIn(data) else {
+        guard !droppingInput else { return }
+        guard isHead else {
             context.fireChannelRead(data)
             return
         }
-        requestInProgress = true
+        requestsStarted += 1
         context.fireChannelRead(data)
         if holdingQuiesce {
             // The server's handler now counts this request, and closes after answering it.
             holdingQuiesce = false
+            refusingNewRequests = true
             cancelHoldTimer()
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            requestInProgress = false
-            responsesWritten += 1
-        }
+        if case .end = unwrapOutboundIn(data) { responsesWritten += 1 }
         context.write(data, promise: promise)
     }
 
@@ -100,13 +105,12 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         shutdown.set()
-        if requestInProgress {
-            context.fireUserInboundEventTriggered(event)
-        } else if responsesWritten == 0 {
+        if !requestInProgress && responsesWritten == 0 {
             logger.debug("shutdown: a new connection is kept open for its first request")
             hold(context: context)
         } else {
-            discardingInput = true
+            // In progress: the server closes after this response. Idle: it closes now.
+            refusingNewRequests = true
             context.fireUserInboundEventTriggered(event)
         }
     }
@@ -119,7 +123,7 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
             self.logger.debug("shutdown: no request on a new connection, closing it")
             self.holdingQuiesce = false
             self.holdTimer = nil
-            self.discardingInput = true
+            self.refusingNewRequests = true
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
     }
