@@ -11,10 +11,11 @@ struct ShutdownTests {
     /// `QuiesceGuard` keeps new connections open for their first request and drops request parts
     /// on connections already closing, so that is now asserted strictly.
     ///
-    /// Open defect: a connection accepted in the last instant before the listener closes can be
-    /// set up but never handed to a request handler by the HTTP server; it is closed after the
-    /// TLS handshake without an answer (curl 52). Nothing is issued for it, but the wanted
-    /// behaviour is that it is served or refused before TLS, so that stays a known issue.
+    /// Open defect: a connection accepted in the same instant the listener closes completes its
+    /// TLS handshake but is never handed to a request handler by the HTTP server (the server's
+    /// accept loop has already ended, so nobody reads its request); it is closed after a few
+    /// seconds without an answer (curl 52). Nothing is issued for it, but the wanted behaviour is
+    /// that it is served or refused before TLS, so that stays a known issue.
     @Test("SIGTERM mid-load over HTTP/1.1: no certificate is recorded without its answer")
     func sigtermOverHTTP1() throws {
         let outcome = try sigtermMidLoad(http1Only: true)

@@ -26,8 +26,9 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    /// How long a connection without a request is kept open once shutdown has begun.
-    static let firstRequestWait: TimeAmount = .seconds(3)
+    /// How long a connection without a request is kept open once shutdown has begun (Go's
+    /// `http.Server.Shutdown` gives a new connection the same 5 seconds).
+    static let firstRequestWait: TimeAmount = .seconds(5)
 
     /// Shared by every connection of one server: set by the first quiesce request, so that a
     /// connection whose pipeline is set up later (its TLS handshake was still running, and the
