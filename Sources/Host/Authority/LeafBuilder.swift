@@ -10,11 +10,15 @@ struct LeafBuilder {
     let issuer: Certificate
     let issuerKey: CASigningKey
     let authorityKeyIdentifier: AuthorityKeyIdentifier
+    /// The direct encoder of the default leaf; nil when the CA's signature algorithm has none.
+    let encoder: DefaultLeafEncoder?
 
     init(issuer: Certificate, issuerKey: CASigningKey) throws {
         self.issuer = issuer
         self.issuerKey = issuerKey
         self.authorityKeyIdentifier = try CertificateFactory.authorityKeyIdentifier(of: issuer)
+        self.encoder = try? DefaultLeafEncoder(issuer: issuer, signatureAlgorithm: issuerKey.signatureAlgorithm,
+                                               authorityKeyIdentifier: authorityKeyIdentifier)
     }
 
     struct Request {
@@ -23,6 +27,11 @@ struct LeafBuilder {
         var publicKey: Certificate.PublicKey
         var validity: Validity
         var provisionerExtension: ProvisionerExtension?
+        /// The CSR's SubjectPublicKeyInfo when canonical (``DefaultLeafEncoder/canonicalKeyInfo(inCSR:)``):
+        /// the certificate is then written directly.
+        var keyInfo: ArraySlice<UInt8>? = nil
+        /// A fixed serial (tests); else a random one.
+        var serial: [UInt8]? = nil
     }
 
     /// Signs a certificate from a rendered template: its subject, names and extensions, the
@@ -58,6 +67,13 @@ struct LeafBuilder {
     }
 
     func build(_ request: Request) async throws -> Certificate {
+        let serial = request.serial ?? CertificateFactory.randomSerialBytes()
+        if let encoder, let keyInfo = request.keyInfo,
+           let tbs = try encoder.toBeSigned(serial: serial, validity: request.validity, subject: request.subject, keyInfo: keyInfo,
+                                            sans: request.sans, provisionerExtension: try request.provisionerExtension?.makeExtension()) {
+            let signature = try await issuerKey.privateKey.signAsynchronously(bytes: tbs, signatureAlgorithm: issuerKey.signatureAlgorithm)
+            return try Certificate(derEncoded: encoder.certificate(toBeSigned: tbs, signature: signature.rawRepresentation))
+        }
         let isRSA = PublicKeyChecks.isRSA(request.publicKey)
         let keyUsage = isRSA ? KeyUsage(digitalSignature: true, keyEncipherment: true) : KeyUsage(digitalSignature: true)
         var extensions = try Certificate.Extensions {
@@ -76,7 +92,7 @@ struct LeafBuilder {
         }
         return try await Certificate(
             version: .v3,
-            serialNumber: CertificateFactory.randomSerial(),
+            serialNumber: Certificate.SerialNumber(bytes: serial),
             publicKey: request.publicKey,
             notValidBefore: request.validity.notBefore,
             notValidAfter: request.validity.notAfter,

@@ -80,7 +80,8 @@ struct SignService {
             try authority.namePolicy.checkX509(commonName: authorization.subject, sans: sans)
             certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
                 subject: try SubjectNames.commonName(authorization.subject), sans: sans,
-                publicKey: csr.publicKey, validity: validity, provisionerExtension: extensionValue))
+                publicKey: csr.publicKey, validity: validity, provisionerExtension: extensionValue,
+                keyInfo: DefaultLeafEncoder.canonicalKeyInfo(inCSR: request.csrDER)))
         }
         let issued = try await authority.record(certificate, provisioner: authorization.recordInfo,
                                                 usedToken: (authorization.replayKey, authorization.token), insertOnly: chosenSerial)

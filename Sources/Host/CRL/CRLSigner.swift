@@ -28,9 +28,14 @@ struct CRLSigner: Sendable {
         }
     }
 
-    /// Serialises the AlgorithmIdentifier of ``algorithm``: no parameters for ECDSA and Ed25519,
-    /// an explicit NULL for RSA (RFC 4055), as Go writes them.
+    /// Serialises the AlgorithmIdentifier of ``algorithm``.
     func serializeAlgorithmIdentifier(into coder: inout DER.Serializer) throws {
+        try Self.serializeAlgorithmIdentifier(algorithm, into: &coder)
+    }
+
+    /// Serialises an AlgorithmIdentifier: no parameters for ECDSA and Ed25519, an explicit NULL
+    /// for RSA (RFC 4055), as Go writes them.
+    static func serializeAlgorithmIdentifier(_ algorithm: Certificate.SignatureAlgorithm, into coder: inout DER.Serializer) throws {
         let oid: ASN1ObjectIdentifier
         var nullParameters = false
         switch algorithm {

@@ -20,13 +20,18 @@ enum CertificateFactory {
 
     /// A random positive 128-bit serial number, as step uses.
     static func randomSerial() -> Certificate.SerialNumber {
+        Certificate.SerialNumber(bytes: randomSerialBytes())
+    }
+
+    /// The bytes of ``randomSerial()``: 16, the first in 0x01...0x7F.
+    static func randomSerialBytes() -> [UInt8] {
         // Two 64-bit draws: one `getrandom` each, where sixteen byte draws made sixteen calls.
         var generator = SystemRandomNumberGenerator()
         let words = [generator.next() as UInt64, generator.next() as UInt64]
         var bytes = words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } }
         bytes[0] &= 0x7f
         if bytes[0] == 0 { bytes[0] = 0x01 }
-        return Certificate.SerialNumber(bytes: bytes)
+        return bytes
     }
 
     /// A self-signed root: CA, path length 1, certSign + crlSign, as `step ca init` makes it.
