@@ -8,10 +8,10 @@ extension Authority {
     /// be handed out.
     /// `insertOnly`: the serial was chosen, not random; an existing record under it is a 500,
     /// never overwritten.
-    func record(_ certificate: Certificate, provisioner: CertificateRecords.ProvisionerInfo,
+    func record(_ leaf: SignedLeaf, provisioner: CertificateRecords.ProvisionerInfo,
                 usedToken: (key: String, token: String)?, insertOnly: Bool = false) async throws -> IssuedCertificate {
-        let der = CertificateFiles.der(certificate)
-        let serial = SerialNumbers.decimal(certificate.serialNumber)
+        let der = leaf.der
+        let serial = SerialNumbers.decimal(leaf.serial[...])
         let operations = CertificateRecords.issuance(serial: serial, der: der, provisioner: provisioner, usedToken: usedToken,
                                                      insertOnly: insertOnly)
         do {
@@ -23,7 +23,7 @@ extension Authority {
         } catch let error as DatabaseError {
             throw APIError.internalError("storing certificate \(serial): \(error.message)")
         }
-        return IssuedCertificate(certificate: certificate, der: der, serial: serial)
+        return IssuedCertificate(der: der, serial: serial)
     }
 }
 

@@ -3,6 +3,21 @@ import SwiftASN1
 import X509
 import StepCrypto
 
+/// A signed leaf: its DER and serial number bytes.
+struct SignedLeaf: Sendable {
+    let der: [UInt8]
+    let serial: [UInt8]
+
+    init(der: [UInt8], serial: [UInt8]) {
+        self.der = der
+        self.serial = serial
+    }
+
+    init(_ certificate: Certificate) {
+        self.init(der: CertificateFiles.der(certificate), serial: Array(certificate.serialNumber.bytes))
+    }
+}
+
 /// Builds and signs a leaf certificate the way step-ca's default leaf template does
 /// (reference §6.4): subject CN and SANs from the authorisation, key usages by key type,
 /// serverAuth + clientAuth, SKI/AKI, the provisioner extension, a random 128-bit serial.
@@ -66,13 +81,13 @@ struct LeafBuilder {
         }
     }
 
-    func build(_ request: Request) async throws -> Certificate {
+    func build(_ request: Request) async throws -> SignedLeaf {
         let serial = request.serial ?? CertificateFactory.randomSerialBytes()
         if let encoder, let keyInfo = request.keyInfo,
            let tbs = try encoder.toBeSigned(serial: serial, validity: request.validity, subject: request.subject, keyInfo: keyInfo,
                                             sans: request.sans, provisionerExtension: try request.provisionerExtension?.makeExtension()) {
             let signature = try await issuerKey.privateKey.signAsynchronously(bytes: tbs, signatureAlgorithm: issuerKey.signatureAlgorithm)
-            return try Certificate(derEncoded: encoder.certificate(toBeSigned: tbs, signature: signature.rawRepresentation))
+            return SignedLeaf(der: encoder.certificate(toBeSigned: tbs, signature: signature.rawRepresentation), serial: serial)
         }
         let isRSA = PublicKeyChecks.isRSA(request.publicKey)
         let keyUsage = isRSA ? KeyUsage(digitalSignature: true, keyEncipherment: true) : KeyUsage(digitalSignature: true)
@@ -90,7 +105,7 @@ struct LeafBuilder {
         if let provisionerExtension = request.provisionerExtension {
             try extensions.append(provisionerExtension.makeExtension())
         }
-        return try await Certificate(
+        return SignedLeaf(try await Certificate(
             version: .v3,
             serialNumber: Certificate.SerialNumber(bytes: serial),
             publicKey: request.publicKey,
@@ -100,7 +115,7 @@ struct LeafBuilder {
             subject: request.subject,
             signatureAlgorithm: issuerKey.signatureAlgorithm,
             extensions: extensions,
-            issuerAsyncPrivateKey: issuerKey.privateKey)
+            issuerAsyncPrivateKey: issuerKey.privateKey))
     }
 }
 

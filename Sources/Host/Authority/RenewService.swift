@@ -77,7 +77,7 @@ struct RenewService {
         }
         log.set("serial", newSerial)
         log.set("subject", ClientCertificate.commonName(certificate))
-        return IssuedCertificate(certificate: certificate, der: der, serial: newSerial)
+        return IssuedCertificate(der: der, serial: newSerial)
     }
 
     /// The provisioner of a certificate: its `x509_certs_data` record first, else its provisioner

@@ -4,9 +4,8 @@ import X509
 import StepConfig
 import StepCrypto
 
-/// A certificate the CA issued and recorded.
+/// A certificate the CA issued and recorded: its DER and decimal serial number.
 struct IssuedCertificate: Sendable {
-    let certificate: Certificate
     let der: [UInt8]
     let serial: String
 }
@@ -59,7 +58,7 @@ struct SignService {
             credentialID: authority.provisioners.jwk(for: provisioner)?.keyID ?? "")
         let backdate = authority.config.authority.backdate.timeInterval
         let validity: Validity
-        let certificate: Certificate
+        let leaf: SignedLeaf
         var chosenSerial = false
         if let template = try LeafTemplating.render(request, csr: csr, authorization: authorization, authority: authority) {
             validity = try Validity.compute(
@@ -69,8 +68,8 @@ struct SignService {
             try authority.namePolicy.checkX509(
                 commonName: template.rawSubject == nil ? template.subject.fields.commonName : nil, dnsNames: template.dnsNames,
                 ipAddresses: template.ipAddresses, emailAddresses: template.emailAddresses, uris: template.uris)
-            certificate = try await authority.leafBuilder.build(template: template, publicKey: csr.publicKey,
-                                                                validity: validity, provisionerExtension: extensionValue)
+            leaf = SignedLeaf(try await authority.leafBuilder.build(template: template, publicKey: csr.publicKey,
+                                                                    validity: validity, provisionerExtension: extensionValue))
             chosenSerial = template.serialNumber != nil
         } else {
             // step-ca's default leaf template, built directly: the same certificate without rendering.
@@ -78,12 +77,12 @@ struct SignService {
                 requestedNotBefore: request.notBefore, requestedNotAfter: request.notAfter, durations: claims.tls,
                 backdate: backdate, now: now)
             try authority.namePolicy.checkX509(commonName: authorization.subject, sans: sans)
-            certificate = try await authority.leafBuilder.build(LeafBuilder.Request(
+            leaf = try await authority.leafBuilder.build(LeafBuilder.Request(
                 subject: try SubjectNames.commonName(authorization.subject), sans: sans,
                 publicKey: csr.publicKey, validity: validity, provisionerExtension: extensionValue,
                 keyInfo: DefaultLeafEncoder.canonicalKeyInfo(inCSR: request.csrDER)))
         }
-        let issued = try await authority.record(certificate, provisioner: authorization.recordInfo,
+        let issued = try await authority.record(leaf, provisioner: authorization.recordInfo,
                                                 usedToken: (authorization.replayKey, authorization.token), insertOnly: chosenSerial)
         log.set("serial", issued.serial)
         log.set("subject", authorization.subject)
