@@ -22,6 +22,13 @@ struct HostUnitTests {
         #expect(OrderedJSON.quote("end\u{2028}") == #""end\u2028""#)
     }
 
+    @Test("the sign answer's leaf PEM is what quoting step's PEM text gives", arguments: [0, 1, 47, 48, 49, 96, 500, 1_234])
+    func quotedLeafPEM(length: Int) {
+        let der = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let expected = OrderedJSON.quote(PEMBlock(type: "CERTIFICATE", bytes: Data(der)).encoded)
+        #expect(String(decoding: SignResponse.quotedCertificatePEM(der), as: UTF8.self) == expected)
+    }
+
     @Test("request IDs are distinct lower-case version-4 UUIDs")
     func requestIDs() throws {
         let ids = (0..<200).map { _ in RequestID.make() }

@@ -15,6 +15,15 @@ enum JSONBody {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 
+    /// A JSON body already encoded (a trailing newline is added).
+    static func response(status: HTTPResponse.Status, body: [UInt8]) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(body.count + 1)
+        buffer.writeBytes(body)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+
     /// A PEM body (`application/x-pem-file`).
     static func pem(_ text: String) -> Response {
         Response(status: .ok, headers: [.contentType: "application/x-pem-file"],

@@ -15,16 +15,46 @@ enum CertificateHandlers {
 
 /// `{"crt": PEM, "ca": PEM|null, "certChain": [PEM...], "tlsOptions": {...}}`, status 201.
 enum SignResponse {
+    /// The body is written straight into one buffer: the leaf's PEM is quoted as it is encoded
+    /// (only `\n` needs escaping in PEM text), the other members were quoted once per authority.
     static func response(_ issued: IssuedCertificate, authority: Authority) -> Response {
-        let leaf = OrderedJSON.quote(PEMBlock(type: "CERTIFICATE", bytes: Data(issued.der)).encoded)
         let parts = authority.signResponseParts
-        let body = OrderedJSON.object([
-            ("crt", .raw(leaf)),
-            ("ca", .raw(parts.ca)),
-            ("certChain", .raw("[" + ([leaf] + parts.quotedIntermediates).joined(separator: ",") + "]")),
-            ("tlsOptions", .raw(parts.tlsOptions)),
-        ])
-        return JSONBody.response(status: .created, json: body)
+        let leaf = quotedCertificatePEM(issued.der)
+        var body: [UInt8] = []
+        body.reserveCapacity(2 * leaf.count + parts.ca.utf8.count + parts.quotedIntermediates.reduce(0) { $0 + $1.utf8.count + 1 }
+                             + parts.tlsOptions.utf8.count + 64)
+        body += #"{"crt":"#.utf8
+        body += leaf
+        body += #","ca":"#.utf8
+        body += parts.ca.utf8
+        body += #","certChain":["#.utf8
+        body += leaf
+        for intermediate in parts.quotedIntermediates {
+            body.append(UInt8(ascii: ","))
+            body += intermediate.utf8
+        }
+        body += #"],"tlsOptions":"#.utf8
+        body += parts.tlsOptions.utf8
+        body.append(UInt8(ascii: "}"))
+        return JSONBody.response(status: .created, body: body)
+    }
+
+    /// `"-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n"` as a JSON string literal:
+    /// what quoting the PEM text gives, since base64 and the markers need no other escaping.
+    static func quotedCertificatePEM(_ der: [UInt8]) -> [UInt8] {
+        let base64 = Array(Data(der).base64EncodedString().utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(base64.count + base64.count / 32 + 64)
+        out += #""-----BEGIN CERTIFICATE-----\n"#.utf8
+        var index = 0
+        while index < base64.count {
+            let end = min(index + 64, base64.count)
+            out += base64[index..<end]
+            out += #"\n"#.utf8
+            index = end
+        }
+        out += #"-----END CERTIFICATE-----\n""#.utf8
+        return out
     }
 
     /// The parts of a sign response that are the same for every certificate.
