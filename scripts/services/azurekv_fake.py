@@ -48,12 +48,14 @@ import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.x509.oid import NameOID
+
+from fake_tls import TLSServer
 
 VAULT_RESOURCE = "https://vault.azure.net"
 VAULT_SCOPE = VAULT_RESOURCE + "/.default"
@@ -327,29 +329,6 @@ class State:
         with self.lock:
             self.stats["signs"] += 1
         return {"kid": f"{base}/keys/{name}/{v['id']}", "value": b64url(signature)}
-
-
-class TLSServer(ThreadingHTTPServer):
-    """HTTPS with the TLS handshake in each connection's own thread, not in accept(): a client
-    that connects and stays silent (or fails its handshake) must not stall the others."""
-    daemon_threads = True
-    context: ssl.SSLContext = None
-    handshake_timeout = 10
-
-    def finish_request(self, request, client_address):
-        request.settimeout(self.handshake_timeout)
-        try:
-            tls = self.context.wrap_socket(request, server_side=True)
-        except (OSError, ssl.SSLError):
-            return  # a failed handshake (untrusted CA, closed connection) ends this connection only
-        tls.settimeout(None)
-        try:
-            self.RequestHandlerClass(tls, client_address, self)
-        finally:
-            try:
-                tls.close()
-            except OSError:
-                pass
 
 
 class Handler(BaseHTTPRequestHandler):

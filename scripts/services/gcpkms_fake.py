@@ -43,13 +43,15 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.x509.oid import NameOID
+
+from fake_tls import TLSServer
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"
@@ -343,29 +345,6 @@ class State:
 RING = r"projects/([^/]+)/locations/([^/]+)/keyRings/([^/:]+)"
 KEY = RING + r"/cryptoKeys/([^/:]+)"
 VERSION = KEY + r"/cryptoKeyVersions/([^/:]+)"
-
-
-class TLSServer(ThreadingHTTPServer):
-    """HTTPS with the TLS handshake in each connection's own thread, not in accept(): a client
-    that connects and stays silent (or handshakes slowly) must not stall every other client."""
-    daemon_threads = True
-    context: ssl.SSLContext = None
-    handshake_timeout = 10
-
-    def finish_request(self, request, client_address):
-        request.settimeout(self.handshake_timeout)
-        try:
-            tls = self.context.wrap_socket(request, server_side=True)
-        except (OSError, ssl.SSLError):
-            return  # a failed handshake (untrusted CA, closed connection) ends this connection only
-        tls.settimeout(None)
-        try:
-            self.RequestHandlerClass(tls, client_address, self)
-        finally:
-            try:
-                tls.close()
-            except OSError:
-                pass
 
 
 class Handler(BaseHTTPRequestHandler):

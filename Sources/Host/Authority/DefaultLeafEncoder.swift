@@ -82,7 +82,7 @@ struct DefaultLeafEncoder: Sendable {
     /// The TBSCertificate of step's default leaf, or nil when a date needs GeneralizedTime.
     func toBeSigned(serial: [UInt8], validity: Validity, subject: DistinguishedName, keyInfo: ArraySlice<UInt8>,
                     sans: SANSet, provisionerExtension: Certificate.Extension?) throws -> [UInt8]? {
-        guard let notBefore = Self.utcTime(validity.notBefore), let notAfter = Self.utcTime(validity.notAfter) else { return nil }
+        guard let notBefore = try Self.utcTime(validity.notBefore), let notAfter = try Self.utcTime(validity.notAfter) else { return nil }
         var extensions = leadingExtensions
         extensions += try Self.serialized(Certificate.Extension(
             SubjectKeyIdentifier(keyIdentifier: ArraySlice(Insecure.SHA1.hash(data: Self.keyBits(keyInfo)))), critical: false))
@@ -130,30 +130,8 @@ struct DefaultLeafEncoder: Sendable {
     }
 
     /// UTCTime as swift-certificates writes it (seconds rounded), for years 1950–2049; else nil.
-    private static func utcTime(_ date: Date) -> [UInt8]? {
-        let seconds = Int64(date.timeIntervalSince1970.rounded())
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        guard (1950..<2050).contains(year) else { return nil }
-        var text: [UInt8] = []
-        for value in [year % 100, month, day, secondOfDay / 3_600, secondOfDay % 3_600 / 60, secondOfDay % 60] {
-            text.append(UInt8(48 + value / 10))
-            text.append(UInt8(48 + value % 10))
-        }
-        text.append(UInt8(ascii: "Z"))
-        var encoded: [UInt8] = []
-        append(tag: 0x17, content: text, to: &encoded)
-        return encoded
+    private static func utcTime(_ date: Date) throws -> [UInt8]? {
+        try CRLTime.utcTime(Int64(date.timeIntervalSince1970.rounded())).map(serialized)
     }
 
     private static func serialized<Element: DERSerializable>(_ element: Element) throws -> [UInt8] {

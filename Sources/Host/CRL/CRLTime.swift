@@ -79,17 +79,23 @@ enum CRLTime {
     /// Serialises `seconds` as Go's encoding/asn1 writes a `time.Time`: UTCTime for the years
     /// 1950–2049, GeneralizedTime otherwise; whole seconds, `Z`.
     static func serializeASN1(_ seconds: Int64, into coder: inout DER.Serializer) throws {
+        if let utcTime = utcTime(seconds) {
+            try coder.serialize(utcTime)
+            return
+        }
+        let parts = fields(seconds)
+        try coder.serialize(GeneralizedTime(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+                                            hours: Int(parts.tm_hour), minutes: Int(parts.tm_min), seconds: Int(parts.tm_sec),
+                                            fractionalSeconds: 0))
+    }
+
+    /// The UTCTime of `seconds` when its year is 1950–2049, else nil (RFC 5280 §4.1.2.5).
+    static func utcTime(_ seconds: Int64) -> UTCTime? {
         let parts = fields(seconds)
         let year = Int(parts.tm_year) + 1900
-        let month = Int(parts.tm_mon) + 1
-        let day = Int(parts.tm_mday)
-        let hours = Int(parts.tm_hour), minutes = Int(parts.tm_min), secs = Int(parts.tm_sec)
-        if (1950..<2050).contains(year) {
-            try coder.serialize(UTCTime(year: year, month: month, day: day, hours: hours, minutes: minutes, seconds: secs))
-        } else {
-            try coder.serialize(GeneralizedTime(year: year, month: month, day: day, hours: hours, minutes: minutes,
-                                                seconds: secs, fractionalSeconds: 0))
-        }
+        guard (1950..<2050).contains(year) else { return nil }
+        return try? UTCTime(year: year, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+                            hours: Int(parts.tm_hour), minutes: Int(parts.tm_min), seconds: Int(parts.tm_sec))
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

@@ -25,10 +25,7 @@ enum CertificateFactory {
 
     /// The bytes of ``randomSerial()``: 16, the first in 0x01...0x7F.
     static func randomSerialBytes() -> [UInt8] {
-        // Two 64-bit draws: one `getrandom` each, where sixteen byte draws made sixteen calls.
-        var generator = SystemRandomNumberGenerator()
-        let words = [generator.next() as UInt64, generator.next() as UInt64]
-        var bytes = words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> (56 - 8 * $0)) } }
+        var bytes = randomBytes(16)
         bytes[0] &= 0x7f
         if bytes[0] == 0 { bytes[0] = 0x01 }
         return bytes

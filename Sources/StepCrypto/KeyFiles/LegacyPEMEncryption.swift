@@ -87,8 +87,14 @@ enum LegacyPEMEncryption {
     }
 }
 
-/// Cryptographically secure random bytes.
-func randomBytes(_ count: Int) -> [UInt8] {
+/// Cryptographically secure random bytes from the system generator, drawn eight at a time (one
+/// `getrandom` call per eight bytes, not per byte).
+public func randomBytes(_ count: Int) -> [UInt8] {
     var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(count + 7)
+    while bytes.count < count {
+        withUnsafeBytes(of: generator.next() as UInt64) { bytes += $0 }
+    }
+    return Array(bytes.prefix(count))
 }
