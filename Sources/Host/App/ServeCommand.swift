@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdHTTP2
 import HummingbirdTLS
 import Logging
 import NIOCore
+import ServiceLifecycle
 import StepCrypto
 import StepConfig
 
@@ -84,11 +86,19 @@ struct ServeCommand: AsyncParsableCommand {
             authorities.replace(with: authority)
         }
         let shutdownFlag = QuiesceGuard.ShutdownFlag()
+        let serverTLS = tls
         let connectionLogger = logger
         var application = Application(
             responder: responder,
-            server: try .http2Upgrade(tlsConfiguration: tls,
-                                      additionalChannelHandlers: [QuiesceGuard(shutdown: shutdownFlag, logger: connectionLogger)]),
+            server: HTTPServerBuilder { responder in
+                LateConnectionRefusal(
+                    inner: try HTTP2UpgradeChannel(
+                        tlsConfiguration: serverTLS,
+                        configuration: .init(streamConfiguration: .init(
+                            additionalChannelHandlers: [QuiesceGuard(shutdown: shutdownFlag, logger: connectionLogger)])),
+                        responder: responder),
+                    shutdown: shutdownFlag)
+            },
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
@@ -101,7 +111,10 @@ struct ServeCommand: AsyncParsableCommand {
             application.addServices(insecure)
         }
         do {
-            try await application.runService()
+            let services = ServiceGroup(configuration: .init(
+                services: [application, ShutdownNoticeService(flag: shutdownFlag)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await services.run()
         } catch let error as IOError {
             throw StartupError(.listen, "cannot listen on \(address.display): \(error)")
         }

@@ -1,0 +1,122 @@
+import HummingbirdCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import NIOHTTP2
+import ServiceLifecycle
+import Testing
+@testable import Host
+
+/// The pieces of graceful shutdown around the HTTP server, each on its own: the HTTP/2 close
+/// that flushes first, the refusal of connections accepted during shutdown, and the service that
+/// raises the shutdown flag before the server stops.
+@Suite("graceful shutdown: flush, refusal, notice")
+struct ShutdownPiecesTests {
+    static func frame(_ text: String) -> HTTP2Frame {
+        HTTP2Frame(streamID: 1, payload: .data(.init(data: .byteBuffer(ByteBuffer(string: text)), endStream: true)))
+    }
+
+    static func writtenText(_ channel: EmbeddedChannel) throws -> String? {
+        guard let frame = try channel.readOutbound(as: HTTP2Frame.self),
+              case .data(let data) = frame.payload, case .byteBuffer(let buffer) = data.data else { return nil }
+        return String(buffer: buffer)
+    }
+
+    /// A frame written but not yet flushed when the connection is closed: NIO fails it on a plain
+    /// close, and the flusher delivers it before closing.
+    @Test("a close behind HTTP2FlushBeforeClose delivers the frames written before it")
+    func flushBeforeClose() throws {
+        let plain = EmbeddedChannel()
+        try plain.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        plain.write(Self.frame("answer"), promise: nil)
+        try plain.close().wait()
+        #expect(try Self.writtenText(plain) == nil, "without the handler the unflushed frame is dropped")
+
+        let channel = EmbeddedChannel(handler: HTTP2FlushBeforeClose())
+        try channel.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        channel.write(Self.frame("answer"), promise: nil)
+        let closed = channel.close()
+        let activeBeforeTick = channel.isActive
+        #expect(activeBeforeTick, "the close waits for the next event-loop tick")
+        channel.embeddedEventLoop.run()
+        try closed.wait()
+        let activeAfterTick = channel.isActive
+        #expect(!activeAfterTick)
+        #expect(try Self.writtenText(channel) == "answer")
+    }
+
+    /// The inner child channel of the refusal, recording whether it was asked to set up.
+    struct RecordingChildChannel: ServerChildChannel {
+        struct Value: ServerChildChannelValue { let channel: any Channel }
+        let setups = NIOLockedValueBoxCounter()
+
+        func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+            setups.increment()
+            return channel.eventLoop.makeSucceededFuture(Value(channel: channel))
+        }
+
+        func handle(value: Value, logger: Logger) async {}
+    }
+
+    @Test("connections are set up until shutdown begins, then closed unread")
+    func lateConnectionRefusal() throws {
+        let flag = QuiesceGuard.ShutdownFlag()
+        let inner = RecordingChildChannel()
+        let refusal = LateConnectionRefusal(inner: inner, shutdown: flag)
+        let logger = Logger(label: "test")
+
+        let early = EmbeddedChannel()
+        try early.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        let value = try refusal.setup(channel: early, logger: logger).wait()
+        let sameChannel = value.channel === early, earlyActive = early.isActive
+        #expect(sameChannel)
+        #expect(earlyActive)
+        #expect(inner.setups.value == 1)
+
+        flag.set()
+        let late = EmbeddedChannel()
+        try late.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        #expect(throws: ChannelError.self) { try refusal.setup(channel: late, logger: logger).wait() }
+        late.embeddedEventLoop.run()
+        let lateActive = late.isActive
+        #expect(!lateActive, "a connection accepted during shutdown is closed")
+        #expect(inner.setups.value == 1, "and never set up for TLS and HTTP")
+    }
+
+    /// Stands in for the HTTP server: on graceful shutdown it records whether the flag was up.
+    struct ServerStandIn: Service {
+        let flag: QuiesceGuard.ShutdownFlag
+        let sawFlagAtShutdown: NIOLockedValueBoxCounter
+
+        func run() async throws {
+            try? await gracefulShutdown()
+            if flag.isSet { sawFlagAtShutdown.increment() }
+        }
+    }
+
+    @Test("the notice service raises the flag before the server is asked to stop")
+    func shutdownNoticeOrder() async throws {
+        let flag = QuiesceGuard.ShutdownFlag()
+        let saw = NIOLockedValueBoxCounter()
+        let group = ServiceGroup(configuration: .init(
+            services: [ServerStandIn(flag: flag, sawFlagAtShutdown: saw), ShutdownNoticeService(flag: flag)],
+            logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!flag.isSet, "nothing raises the flag before shutdown")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(flag.isSet)
+        #expect(saw.value == 1, "the server saw the flag up when its own shutdown began")
+    }
+}
+
+/// A thread-safe counter for the stand-ins above.
+final class NIOLockedValueBoxCounter: Sendable {
+    private let box = NIOLockedValueBox(0)
+    var value: Int { box.withLockedValue { $0 } }
+    func increment() { box.withLockedValue { $0 += 1 } }
+}
