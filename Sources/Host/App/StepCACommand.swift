@@ -1,6 +1,4 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
 
 /// `step-ca`: the online certificate authority, and its tools.
 @main
@@ -12,21 +10,4 @@ struct StepCACommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, InitCommand.self, TokenCommand.self, CertificateCommand.self, RenewCommand.self,
                       RevokeCommand.self, PluginsCommand.self, DBCommand.self, KMSCommand.self],
         defaultSubcommand: ServeCommand.self)
-
-    /// Runs Swift concurrency on NIO's event loops, so a handler's awaits resume on the loop
-    /// that owns its connection instead of hopping to a second thread pool, then the command.
-    /// Blocking work (plugin calls) keeps its own pool (``LoadedPlugin/call(_:)``).
-    static func main() async {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
 }
