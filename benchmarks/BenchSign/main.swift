@@ -190,6 +190,7 @@ let group = MultiThreadedEventLoopGroup.singleton
 
 do {
     print("step-ca issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1")
+    print(CryptoFloor.measure().summary)
     print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert   client CPU ms/cert")
     var offset = 0
     for concurrency in options.concurrency {
