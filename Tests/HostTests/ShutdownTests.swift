@@ -24,7 +24,7 @@ struct ShutdownTests {
     /// `HTTP2FlushBeforeClose`); and a connection accepted as the listener closed made NIO trap
     /// on its first stream, which nobody served (exit status 4; `LateConnectionRefusal`).
     ///
-    /// Still intermittent (about 1 run in 20): a client sees its connection end right after the
+    /// Still intermittent (about 1 run in 14): a client sees its connection end right after the
     /// server's first GOAWAY and curl reports 18 for a request the server never processed
     /// (nothing is recorded for it, which the strict assertions check).
     @Test("SIGTERM mid-load over HTTP/2: every certificate recorded is answered, no trap")
