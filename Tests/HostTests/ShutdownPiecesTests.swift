@@ -9,9 +9,10 @@ import Testing
 @testable import Host
 
 /// The pieces of graceful shutdown around the HTTP server, each on its own: the HTTP/2 close
-/// that flushes first, the refusal of connections accepted during shutdown, and the service that
-/// raises the shutdown flag before the server stops.
-@Suite("graceful shutdown: flush, refusal, notice")
+/// that flushes first, the refusal of connections accepted during shutdown, the handoff that
+/// serves every connection set up, and the service that raises the shutdown flag and drains the
+/// handoff before the server stops.
+@Suite("graceful shutdown: flush, refusal, handoff, notice")
 struct ShutdownPiecesTests {
     static func frame(_ text: String) -> HTTP2Frame {
         HTTP2Frame(streamID: 1, payload: .data(.init(data: .byteBuffer(ByteBuffer(string: text)), endStream: true)))
@@ -46,24 +47,56 @@ struct ShutdownPiecesTests {
         #expect(try Self.writtenText(channel) == "answer")
     }
 
-    /// The inner child channel of the refusal, recording whether it was asked to set up.
+    /// The inner child channel, recording how often it was asked to set up and to serve.
     struct RecordingChildChannel: ServerChildChannel {
         struct Value: ServerChildChannelValue { let channel: any Channel }
         let setups = NIOLockedValueBoxCounter()
+        let served = NIOLockedValueBoxCounter()
 
         func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
             setups.increment()
             return channel.eventLoop.makeSucceededFuture(Value(channel: channel))
         }
 
-        func handle(value: Value, logger: Logger) async {}
+        func handle(value: Value, logger: Logger) async { served.increment() }
+    }
+
+    static func connectedChannel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    /// A connection the server's accept loop never takes is served by the drain; one it takes
+    /// is served by it alone; one set up after the drain began is served at once.
+    @Test("every connection set up is served exactly once, by the server or by the drain")
+    func connectionHandoff() async throws {
+        let inner = RecordingChildChannel()
+        let handoff = ConnectionHandoff()
+        let connections = ShutdownAwareConnections(inner: inner, shutdown: .init(), handoff: handoff)
+        let logger = Logger(label: "test")
+
+        let taken = try connections.setup(channel: try Self.connectedChannel(), logger: logger).wait()
+        let orphan = try connections.setup(channel: try Self.connectedChannel(), logger: logger).wait()
+        await connections.handle(value: taken, logger: logger)
+        #expect(inner.served.value == 1)
+
+        handoff.drain()
+        await handoff.drained()
+        #expect(inner.served.value == 2, "the connection the server never took was served by the drain")
+        await connections.handle(value: orphan, logger: logger)
+        #expect(inner.served.value == 2, "and the server, taking it late, does not serve it again")
+
+        _ = try connections.setup(channel: try Self.connectedChannel(), logger: logger).wait()
+        await handoff.drained()
+        #expect(inner.served.value == 3, "a connection set up during the drain is served at once")
     }
 
     @Test("connections are set up until shutdown begins, then closed unread")
     func lateConnectionRefusal() throws {
         let flag = QuiesceGuard.ShutdownFlag()
         let inner = RecordingChildChannel()
-        let refusal = LateConnectionRefusal(inner: inner, shutdown: flag)
+        let refusal = ShutdownAwareConnections(inner: inner, shutdown: flag, handoff: ConnectionHandoff())
         let logger = Logger(label: "test")
 
         let early = EmbeddedChannel()
@@ -99,8 +132,9 @@ struct ShutdownPiecesTests {
     func shutdownNoticeOrder() async throws {
         let flag = QuiesceGuard.ShutdownFlag()
         let saw = NIOLockedValueBoxCounter()
+        let handoff = ConnectionHandoff()
         let group = ServiceGroup(configuration: .init(
-            services: [ServerStandIn(flag: flag, sawFlagAtShutdown: saw), ShutdownNoticeService(flag: flag)],
+            services: [ServerStandIn(flag: flag, sawFlagAtShutdown: saw), ShutdownNoticeService(flag: flag, handoff: handoff)],
             logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -111,6 +145,11 @@ struct ShutdownPiecesTests {
         }
         #expect(flag.isSet)
         #expect(saw.value == 1, "the server saw the flag up when its own shutdown began")
+        let channel = try Self.connectedChannel()
+        let served = NIOLockedValueBoxCounter()
+        handoff.setUp(channel) { served.increment() }
+        await handoff.drained()
+        #expect(served.value == 1, "the notice service started the drain")
     }
 }
 

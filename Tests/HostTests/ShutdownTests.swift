@@ -11,7 +11,8 @@ struct ShutdownTests {
     /// `QuiesceGuard` keeps new connections open for their first request and drops request parts
     /// on connections already closing. Also fixed: a connection accepted in the instant the
     /// listener closed was set up but never served (curl 52 after seconds); it is now closed
-    /// before its TLS handshake (`LateConnectionRefusal`).
+    /// before its TLS handshake if shutdown had begun (`ShutdownAwareConnections`), and served
+    /// if it was set up before (`ConnectionHandoff`).
     @Test("SIGTERM mid-load over HTTP/1.1: every request is answered or refused before TLS")
     func sigtermOverHTTP1() throws {
         let outcome = try sigtermMidLoad(http1Only: true)
@@ -22,7 +23,8 @@ struct ShutdownTests {
     /// Fixed over HTTP/2: the connection closed as its last stream wrote its final frame, before
     /// the frame was flushed, so the answer of a recorded certificate was cut off (curl 18;
     /// `HTTP2FlushBeforeClose`); and a connection accepted as the listener closed made NIO trap
-    /// on its first stream, which nobody served (exit status 4; `LateConnectionRefusal`).
+    /// on its first stream, which nobody served (exit status 4; `ShutdownAwareConnections`,
+    /// `ConnectionHandoff`).
     ///
     /// Still intermittent (about 1 run in 14): curl reports 18 for a request the server never
     /// read (nothing is recorded for it, which the strict assertions check). In a traced failing

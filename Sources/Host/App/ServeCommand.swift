@@ -86,18 +86,19 @@ struct ServeCommand: AsyncParsableCommand {
             authorities.replace(with: authority)
         }
         let shutdownFlag = QuiesceGuard.ShutdownFlag()
+        let handoff = ConnectionHandoff()
         let serverTLS = tls
         let connectionLogger = logger
         var application = Application(
             responder: responder,
             server: HTTPServerBuilder { responder in
-                LateConnectionRefusal(
+                ShutdownAwareConnections(
                     inner: try HTTP2UpgradeChannel(
                         tlsConfiguration: serverTLS,
                         configuration: .init(streamConfiguration: .init(
                             additionalChannelHandlers: [QuiesceGuard(shutdown: shutdownFlag, logger: connectionLogger)])),
                         responder: responder),
-                    shutdown: shutdownFlag)
+                    shutdown: shutdownFlag, handoff: handoff)
             },
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in
@@ -112,12 +113,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do {
             let services = ServiceGroup(configuration: .init(
-                services: [application, ShutdownNoticeService(flag: shutdownFlag)],
+                services: [application, ShutdownNoticeService(flag: shutdownFlag, handoff: handoff)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await services.run()
         } catch let error as IOError {
             throw StartupError(.listen, "cannot listen on \(address.display): \(error)")
         }
+        await handoff.drained()
         await runtime.database.close()
     }
 
