@@ -50,8 +50,8 @@ struct ShutdownPiecesTests {
     /// The inner child channel, recording how often it was asked to set up and to serve.
     struct RecordingChildChannel: ServerChildChannel {
         struct Value: ServerChildChannelValue { let channel: any Channel }
-        let setups = NIOLockedValueBoxCounter()
-        let served = NIOLockedValueBoxCounter()
+        let setups = SharedCount()
+        let served = SharedCount()
 
         func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
             setups.increment()
@@ -120,7 +120,7 @@ struct ShutdownPiecesTests {
     /// Stands in for the HTTP server: on graceful shutdown it records whether the flag was up.
     struct ServerStandIn: Service {
         let flag: QuiesceGuard.ShutdownFlag
-        let sawFlagAtShutdown: NIOLockedValueBoxCounter
+        let sawFlagAtShutdown: SharedCount
 
         func run() async throws {
             try? await gracefulShutdown()
@@ -131,7 +131,7 @@ struct ShutdownPiecesTests {
     @Test("the notice service raises the flag before the server is asked to stop")
     func shutdownNoticeOrder() async throws {
         let flag = QuiesceGuard.ShutdownFlag()
-        let saw = NIOLockedValueBoxCounter()
+        let saw = SharedCount()
         let handoff = ConnectionHandoff()
         let group = ServiceGroup(configuration: .init(
             services: [ServerStandIn(flag: flag, sawFlagAtShutdown: saw), ShutdownNoticeService(flag: flag, handoff: handoff)],
@@ -146,7 +146,7 @@ struct ShutdownPiecesTests {
         #expect(flag.isSet)
         #expect(saw.value == 1, "the server saw the flag up when its own shutdown began")
         let channel = try Self.connectedChannel()
-        let served = NIOLockedValueBoxCounter()
+        let served = SharedCount()
         handoff.setUp(channel) { served.increment() }
         await handoff.drained()
         #expect(served.value == 1, "the notice service started the drain")
@@ -154,7 +154,7 @@ struct ShutdownPiecesTests {
 }
 
 /// A thread-safe counter for the stand-ins above.
-final class NIOLockedValueBoxCounter: Sendable {
+final class SharedCount: Sendable {
     private let box = NIOLockedValueBox(0)
     var value: Int { box.withLockedValue { $0 } }
     func increment() { box.withLockedValue { $0 += 1 } }

@@ -30,9 +30,10 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// `http.Server.Shutdown` gives a new connection the same 5 seconds).
     static let firstRequestWait: TimeAmount = .seconds(5)
 
-    /// Shared by every connection of one server: set by the first quiesce request, so that a
-    /// connection whose pipeline is set up later (its TLS handshake was still running, and the
-    /// request to quiesce passed it by) knows that shutdown has begun.
+    /// Shared by every connection of one server: set as graceful shutdown begins
+    /// (``ShutdownNoticeService``) and by the first quiesce request, so that a connection whose
+    /// pipeline is set up later (its TLS handshake was still running, and the request to quiesce
+    /// passed it by) knows that shutdown has begun.
     final class ShutdownFlag: Sendable {
         private let state = NIOLockedValueBox(false)
         var isSet: Bool { state.withLockedValue { $0 } }
