@@ -1,7 +1,8 @@
 import Foundation
 
 /// A `step-ca` process started on a fresh PKI (made by `step-ca init`; SQLite database unless
-/// another `db` object is given).
+/// another `db` object is given), or, with `floorServer`, that benchmark binary's floor server on
+/// the same PKI (see `FloorServer`).
 final class ServerUnderTest {
     let directory: URL
     let process = Process()
@@ -15,7 +16,8 @@ final class ServerUnderTest {
     var intermediatePath: String { directory.appendingPathComponent("steppath/certs/intermediate_ca.crt").path }
     var passwordPath: String { directory.appendingPathComponent("password.txt").path }
 
-    init(binary: String, pluginDirectory: String, quiet: Bool = true, database: String? = nil, x509Template: String? = nil) throws {
+    init(binary: String, pluginDirectory: String, quiet: Bool = true, database: String? = nil, x509Template: String? = nil,
+         floorServer: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepca-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "bench-password".write(toFile: directory.appendingPathComponent("password.txt").path, atomically: true, encoding: .utf8)
@@ -61,8 +63,13 @@ final class ServerUnderTest {
             try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
         }
 
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [configPath, "--password-file", passwordPath, "--plugin-dir", pluginDirectory]
+        if let floorServer {
+            process.executableURL = URL(fileURLWithPath: floorServer)
+            process.arguments = ["--serve-floor", configPath, passwordPath]
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = [configPath, "--password-file", passwordPath, "--plugin-dir", pluginDirectory]
+        }
         process.standardError = pipe
         process.standardOutput = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in

@@ -13,19 +13,21 @@ import StepConfig
 /// verifies every returned certificate, and prints certificates/s, latency percentiles and the
 /// server's CPU time per certificate.
 ///
-/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON] [--x509-template FILE]
+/// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON] [--x509-template FILE] [--floor]
 ///
 /// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`;
 /// `--db null` removes it (the host's in-memory store, to measure the CA without a database).
 /// `--x509-template FILE` gives the provisioner that X.509 template (inline), to measure rendering.
+/// `--floor` measures `FloorServer` instead of `step-ca` (which still makes the PKI).
 struct Options {
-    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE]"
+    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE] [--floor]"
 
     var requests = 3000
     var concurrency = [1, 16, 64]
     var binary: String?
     var database: String?
     var x509Template: String?
+    var floor = false
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -39,6 +41,7 @@ struct Options {
                 let path = iterator.next() ?? ""
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BenchError("cannot read \(path)") }
                 x509Template = text
+            case "--floor": floor = true
             case "--help", "-h": print(Options.usage); exit(0)
             default: throw BenchError("unknown argument \(argument)\n\(Options.usage)")
             }
@@ -106,14 +109,19 @@ func run(_ prepared: Prepared, concurrency: Int, server: ServerUnderTest, trustR
                 var connection = try await HTTPSConnection.connect(host: "127.0.0.1", port: server.port, serverName: "localhost",
                                                                    trustRoot: trustRoot, group: group)
                 var local: [(Int, Double, Int, ByteBuffer)] = []
-                while true {
-                    let index = next.increment()
-                    guard index < prepared.bodies.count else { break }
-                    let begin = ContinuousClock.now
-                    let response = try await connection.post(path: "/1.0/sign", body: prepared.bodies[index])
-                    let elapsed = ContinuousClock.now - begin
-                    local.append((index, Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
-                                  response.status, response.body))
+                do {
+                    while true {
+                        let index = next.increment()
+                        guard index < prepared.bodies.count else { break }
+                        let begin = ContinuousClock.now
+                        let response = try await connection.post(path: "/1.0/sign", body: prepared.bodies[index])
+                        let elapsed = ContinuousClock.now - begin
+                        local.append((index, Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
+                                      response.status, response.body))
+                    }
+                } catch {
+                    await connection.close()
+                    throw error
                 }
                 await connection.close()
                 return local
@@ -170,6 +178,10 @@ func fail(_ error: Error) -> Never {
     exit(2)
 }
 
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--serve-floor" {
+    do { try await FloorServer.serve(configPath: CommandLine.arguments[2], passwordPath: CommandLine.arguments[3]) } catch { fail(error) }
+}
+
 let options: Options
 let server: ServerUnderTest
 let trustRoot: NIOSSLCertificate
@@ -179,7 +191,7 @@ do {
     let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     let binary = options.binary ?? executableDirectory + "/step-ca"
     server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database,
-                                 x509Template: options.x509Template)
+                                 x509Template: options.x509Template, floorServer: options.floor ? CommandLine.arguments[0] : nil)
     let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
     trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
     intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
@@ -189,7 +201,7 @@ do {
 let group = MultiThreadedEventLoopGroup.singleton
 
 do {
-    print("step-ca issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1")
+    print("\(options.floor ? "floor server (no CA rules, no database)" : "step-ca") issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1")
     print(CryptoFloor.measure().summary)
     print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert   client CPU ms/cert")
     var offset = 0
