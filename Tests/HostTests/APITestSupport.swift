@@ -470,9 +470,16 @@ final class LiveCA: @unchecked Sendable {
         Glibc.kill(server.process.processIdentifier, SIGHUP)
     }
 
-    /// Waits for the server process to exit and returns its exit status.
-    func waitForExit() -> Int32 {
-        server.process.waitUntilExit()
+    /// Waits for the server process to exit and returns its exit status, or nil if it is still
+    /// running after `timeout` seconds (it is then killed, so that a hang fails the test instead
+    /// of stalling the run).
+    func waitForExit(timeout: TimeInterval = 60) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while server.process.isRunning, Date() < deadline { usleep(20_000) }
+        guard !server.process.isRunning else {
+            kill()
+            return nil
+        }
         return server.process.terminationStatus
     }
 

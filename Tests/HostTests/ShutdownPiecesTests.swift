@@ -9,10 +9,11 @@ import Testing
 @testable import Host
 
 /// The pieces of graceful shutdown around the HTTP server, each on its own: the HTTP/2 close
-/// that flushes first, the refusal of connections accepted during shutdown, the handoff that
+/// that flushes first, the close that lets the client read the last frames, the refusal of
+/// connections accepted during shutdown, the handoff that
 /// serves every connection set up, and the service that raises the shutdown flag and drains the
 /// handoff before the server stops.
-@Suite("graceful shutdown: flush, refusal, handoff, notice")
+@Suite("graceful shutdown: flush, linger, refusal, handoff, notice")
 struct ShutdownPiecesTests {
     static func frame(_ text: String) -> HTTP2Frame {
         HTTP2Frame(streamID: 1, payload: .data(.init(data: .byteBuffer(ByteBuffer(string: text)), endStream: true)))
@@ -45,6 +46,35 @@ struct ShutdownPiecesTests {
         let activeAfterTick = channel.isActive
         #expect(!activeAfterTick)
         #expect(try Self.writtenText(channel) == "answer")
+    }
+
+    /// A close waits until the client has closed its side (so it reads the last frames instead of
+    /// losing them to a reset), at most the linger timeout.
+    @Test("a close behind LingeringClose flushes, then waits for the client, at most the timeout")
+    func lingeringClose() throws {
+        let timedOut = EmbeddedChannel(handler: LingeringClose(timeout: .seconds(1)))
+        try timedOut.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        timedOut.write(ByteBuffer(string: "goaway"), promise: nil)
+        let closeCompleted = SharedCount()
+        timedOut.close().whenComplete { _ in closeCompleted.increment() }
+        #expect(try timedOut.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "goaway"), "what was written is flushed at once")
+        timedOut.embeddedEventLoop.advanceTime(by: .milliseconds(999))
+        let openWhileLingering = timedOut.isActive
+        #expect(openWhileLingering, "the connection stays open while the client may still be reading")
+        #expect(closeCompleted.value == 0)
+        timedOut.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        timedOut.embeddedEventLoop.run()
+        let openAfterTimeout = timedOut.isActive
+        #expect(!openAfterTimeout)
+        #expect(closeCompleted.value == 1, "the close request completes when the connection closes")
+
+        let clientClosed = EmbeddedChannel(handler: LingeringClose(timeout: .seconds(1)))
+        try clientClosed.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        clientClosed.close(promise: nil)
+        clientClosed.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        clientClosed.embeddedEventLoop.run()
+        let openAfterClientClosed = clientClosed.isActive
+        #expect(!openAfterClientClosed, "closed as soon as the client closed its side, without waiting")
     }
 
     /// The inner child channel, recording how often it was asked to set up and to serve.

@@ -27,14 +27,4 @@ final class HTTP2FlushBeforeClose: ChannelOutboundHandler, RemovableChannelHandl
             loopBound.value.close(mode: mode, promise: promise)
         }
     }
-
-    /// Installs the handler on the connection that carries `stream`, once per connection, right
-    /// after its HTTP/2 handler. Call on the stream's event loop (its connection's loop).
-    static func install(onConnectionOf stream: any Channel) {
-        guard let connection = stream.parent else { return }
-        let pipeline = connection.pipeline.syncOperations
-        guard (try? pipeline.handler(type: HTTP2FlushBeforeClose.self)) == nil,
-              let http2 = try? pipeline.context(handlerType: NIOHTTP2Handler.self) else { return }
-        try? pipeline.addHandler(HTTP2FlushBeforeClose(), position: .after(http2.handler))
-    }
 }

@@ -58,9 +58,6 @@ final class QuiesceGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if CAResponder.isHTTP2Stream(context.channel) {
-            HTTP2FlushBeforeClose.install(onConnectionOf: context.channel)
-        }
         if shutdown.isSet {
             logger.debug("shutdown: a connection set up during shutdown is kept open for its first request")
             hold(context: context)

@@ -1,13 +1,15 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// The server's connections, aware of graceful shutdown:
 /// - one accepted after shutdown began is closed before its TLS handshake, as Go's
 ///   `http.Server.Shutdown` closes its listeners (nothing was read; the client can retry);
 /// - every other one goes through the ``ConnectionHandoff``, so it is served even if the HTTP
-///   server's accept loop ended before taking it.
+///   server's accept loop ended before taking it, closes through ``LingeringClose`` and, over
+///   HTTP/2, gets the ``HTTP2ConnectionGuards``.
 struct ShutdownAwareConnections<Inner: ServerChildChannel>: ServerChildChannel {
     typealias Value = Inner.Value
 
@@ -22,7 +24,13 @@ struct ShutdownAwareConnections<Inner: ServerChildChannel>: ServerChildChannel {
             return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
         }
         let inner = self.inner, handoff = self.handoff
-        return inner.setup(channel: channel, logger: logger).map { value in
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            if let tls = try? pipeline.handler(type: NIOSSLServerHandler.self) {
+                try pipeline.addHandlers([LingeringClose(), HTTP2ConnectionGuards()], position: .after(tls))
+            } else {
+                try pipeline.addHandler(LingeringClose(), position: .first)
+            }
             handoff.setUp(channel) { await inner.handle(value: value, logger: logger) }
             return value
         }
