@@ -19,7 +19,6 @@ final class HTTP2SettingsAckGate: ChannelInboundHandler, RemovableChannelHandler
     static let maximumHold = TimeAmount.seconds(1)
 
     private let maximumHold: TimeAmount
-    private var acknowledged = false
     private var heldQuiesce: ChannelShouldQuiesceEvent?
     private var holdTimer: Scheduled<Void>?
 
@@ -27,18 +26,20 @@ final class HTTP2SettingsAckGate: ChannelInboundHandler, RemovableChannelHandler
         self.maximumHold = maximumHold
     }
 
+    /// Once the acknowledgement has gone by, the gate has nothing left to do: it releases what
+    /// it holds and leaves the pipeline, so later frames do not pass through it.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if !acknowledged, case .settings(.ack) = unwrapInboundIn(data).payload {
-            acknowledged = true
+        guard case .settings(.ack) = unwrapInboundIn(data).payload else {
             context.fireChannelRead(data)
-            releaseQuiesce(context: context)
             return
         }
         context.fireChannelRead(data)
+        releaseQuiesce(context: context)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard !acknowledged, let quiesce = event as? ChannelShouldQuiesceEvent else {
+        guard let quiesce = event as? ChannelShouldQuiesceEvent else {
             context.fireUserInboundEventTriggered(event)
             return
         }
