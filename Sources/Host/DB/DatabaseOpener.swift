@@ -35,7 +35,11 @@ enum DatabaseOpener {
         }
         let store: PluginDatabase
         do {
-            store = try PluginDatabase(plugin: plugin, configJSON: try pluginJSON(db), description: describe(db))
+            // Opening may connect to a server: on the plugin pool, not on the caller's thread.
+            let json = try pluginJSON(db), description = describe(db)
+            store = try await PluginThreadPool.shared.runIfActive {
+                try PluginDatabase(plugin: plugin, configJSON: json, description: description)
+            }
         } catch let error as DatabaseError {
             throw StartupError(.database, "\(configFile): db: cannot open the database: \(error.message)")
         }

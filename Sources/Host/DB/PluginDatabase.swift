@@ -13,6 +13,8 @@ final class PluginDatabase: KeyValueStore, @unchecked Sendable {
 
     private let plugin: LoadedPlugin
     private let raw: Raw
+    /// Concurrent updates become one plugin transaction (one call, one durable commit).
+    private let coalescer: UpdateCoalescer
     let name: String
     let isPersistent = true
 
@@ -33,7 +35,9 @@ final class PluginDatabase: KeyValueStore, @unchecked Sendable {
         guard status.code == STEPCA_OK, let handle else {
             throw PluginDatabase.error(plugin: plugin.name, operation: "open", status)
         }
-        self.raw = Raw(table: table, handle: handle)
+        let raw = Raw(table: table, handle: handle)
+        self.raw = raw
+        self.coalescer = UpdateCoalescer { operations in try await Self.update(operations, plugin: plugin, raw: raw) }
     }
 
     func close() async {
@@ -136,10 +140,15 @@ final class PluginDatabase: KeyValueStore, @unchecked Sendable {
     }
 
     func update(_ operations: [KVOperation]) async throws -> [KVResult] {
+        try await coalescer.update(operations)
+    }
+
+    /// One plugin `update` call: the operations in one transaction.
+    private static func update(_ operations: [KVOperation], plugin: LoadedPlugin, raw: Raw) async throws -> [KVResult] {
         let results = ResultsBox(count: operations.count)
         let outcome = OpsBox()
         do {
-            try await run("update") { t, h, err in
+            try await run("update", plugin: plugin, raw: raw) { t, h, err in
                 OperationEncoder.withOperations(operations) { ops in
                     let status = t.pointee.update!(h, ops.baseAddress, ops.count, ResultsBox.receive,
                                                    Unmanaged.passUnretained(results).toOpaque(), err)
@@ -163,10 +172,14 @@ final class PluginDatabase: KeyValueStore, @unchecked Sendable {
         }
     }
 
-    /// Runs one call on the plugin pool and converts a failure status.
     private func run(_ operation: String,
                      _ body: @escaping @Sendable (UnsafePointer<stepca_db_v1>, OpaquePointer, UnsafeMutablePointer<stepca_errbuf>) -> Int32) async throws {
-        let raw = self.raw
+        try await Self.run(operation, plugin: plugin, raw: raw, body)
+    }
+
+    /// Runs one call on the plugin pool and converts a failure status.
+    private static func run(_ operation: String, plugin: LoadedPlugin, raw: Raw,
+                            _ body: @escaping @Sendable (UnsafePointer<stepca_db_v1>, OpaquePointer, UnsafeMutablePointer<stepca_errbuf>) -> Int32) async throws {
         let status = try await plugin.call { ErrorBuffer.withBuffer { body(raw.table, raw.handle, $0) } }
         guard status.code == STEPCA_OK else { throw Self.error(plugin: plugin.name, operation: operation, status) }
     }

@@ -212,29 +212,35 @@ final class KeyManagerPlugin: @unchecked Sendable {
         return (STEPCA_E_BUFFER_TOO_SMALL, [])
     }
 
-    /// Starts `sign_async` on the calling thread and waits for its completion.
+    /// Starts `sign_async` and waits for its completion. A thread-safe plugin is started on the
+    /// calling thread (the start must not block); any other may be busy on a pool thread, so its
+    /// start waits there rather than on an event loop.
     private func signAsynchronously(_ signAsync: @escaping @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, Int, UInt32, UnsafePointer<UInt8>?, Int, stepca_kms_sign_done_fn?, UnsafeMutableRawPointer?, UnsafeMutablePointer<stepca_errbuf>?) -> Int32,
                                     key: String, algorithm: KMSSignatureAlgorithm, digest: [UInt8]) async throws -> [UInt8] {
         let raw = self.raw
+        let plugin = self.plugin
         let operation = "sign with \(key)"
-        let pluginName = plugin.name
         return try await withCheckedThrowingContinuation { continuation in
-            let box = SignCompletionBox(continuation: continuation, plugin: pluginName, operation: operation)
-            let context = Unmanaged.passRetained(box).toOpaque()
-            let status = plugin.callNow {
-                ErrorBuffer.withBuffer { err in
-                    withText(key) { k in
-                        digest.withUnsafeBufferPointer { d in
-                            signAsync(raw.handle, k.baseAddress, k.count, algorithm.rawValue, d.baseAddress, d.count,
-                                      SignCompletionBox.done, context, err)
+            let box = SignCompletionBox(continuation: continuation, plugin: plugin.name, operation: operation)
+            let start: @Sendable () -> Void = {
+                let context = Unmanaged.passRetained(box).toOpaque()
+                let status = plugin.callNow {
+                    ErrorBuffer.withBuffer { err in
+                        withText(key) { k in
+                            digest.withUnsafeBufferPointer { d in
+                                signAsync(raw.handle, k.baseAddress, k.count, algorithm.rawValue, d.baseAddress, d.count,
+                                          SignCompletionBox.done, context, err)
+                            }
                         }
                     }
                 }
+                if status.code != STEPCA_OK {
+                    Unmanaged<SignCompletionBox>.fromOpaque(context).release()
+                    continuation.resume(throwing: KMSError(plugin: plugin.name, operation: operation, status: status.code,
+                                                           message: status.message))
+                }
             }
-            if status.code != STEPCA_OK {
-                Unmanaged<SignCompletionBox>.fromOpaque(context).release()
-                continuation.resume(throwing: KMSError(plugin: pluginName, operation: operation, status: status.code, message: status.message))
-            }
+            if plugin.threadSafe { start() } else { PluginThreadPool.shared.submit { _ in start() } }
         }
     }
 }
