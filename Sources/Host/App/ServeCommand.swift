@@ -29,7 +29,6 @@ struct ServeCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        ConcurrencyOnEventLoops.install(environment: ProcessInfo.processInfo.environment)
         ConsoleLog.quiet = quiet || ProcessInfo.processInfo.environment["STEP_CA_QUIET"] != nil
         do {
             try await serve()
