@@ -12,9 +12,13 @@ struct UpdateCoalescerTests {
     final class SlowStore: Sendable {
         let store = InMemoryStore()
         let transactions = NIOLockedValueBox<[Int]>([])
+        /// Transactions in flight now, and the most ever at once.
+        let inFlight = NIOLockedValueBox((now: 0, peak: 0))
 
         func commit(_ operations: [KVOperation]) async throws -> [KVResult] {
             transactions.withLockedValue { $0.append(operations.count) }
+            inFlight.withLockedValue { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            defer { inFlight.withLockedValue { $0.now -= 1 } }
             try await Task.sleep(for: .milliseconds(20))
             return try await store.update(operations)
         }
@@ -49,6 +53,7 @@ struct UpdateCoalescerTests {
         let transactions = slow.transactions.withLockedValue { $0 }
         #expect(transactions.count < 40, "40 concurrent updates took \(transactions.count) transactions")
         #expect(transactions.reduce(0, +) == 80)
+        #expect(slow.inFlight.withLockedValue { $0.peak } == 2, "transactions in flight at once: not the coalescer's 2")
     }
 
     @Test("a conflict fails only its own caller, with its own operation index; the others commit")

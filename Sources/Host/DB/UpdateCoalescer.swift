@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
-/// Group commit across the plugin boundary: updates that arrive while one is being committed
-/// wait, then go to the database together as one transaction.
+/// Group commit across the plugin boundary: updates that arrive while transactions are being
+/// committed wait, then go to the database together as one transaction.
 ///
 /// Each caller still gets only its own results, and only after the transaction holding its
 /// operations has committed. A merged transaction that fails is never blamed on a bystander:
@@ -22,17 +22,22 @@ final class UpdateCoalescer: Sendable {
 
     private struct State {
         var queue: [Pending] = []
-        var committing = false
+        var committing = 0
     }
 
     private let commit: Commit
     private let state = NIOLockedValueBox(State())
-    /// The most updates in one transaction; bounds the work redone when a batch fails.
+    /// The most updates in one transaction: bounds the wait of a batch's first caller (a server
+    /// database runs the operations one round trip at a time) and the work redone on failure.
     let maximumBatch: Int
+    /// The most transactions in flight at once, so that a server database executes one batch
+    /// while the previous one commits.
+    let maximumConcurrent: Int
 
     /// `commit` runs one atomic update (the database's own, uncoalesced).
-    init(maximumBatch: Int = 64, commit: @escaping Commit) {
+    init(maximumBatch: Int = 32, maximumConcurrent: Int = 2, commit: @escaping Commit) {
         self.maximumBatch = max(1, maximumBatch)
+        self.maximumConcurrent = max(1, maximumConcurrent)
         self.commit = commit
     }
 
@@ -41,21 +46,21 @@ final class UpdateCoalescer: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let leads = state.withLockedValue { state in
                 state.queue.append(Pending(operations: operations, continuation: continuation))
-                guard !state.committing else { return false }
-                state.committing = true
+                guard state.committing < maximumConcurrent else { return false }
+                state.committing += 1
                 return true
             }
             if leads { Task { await self.drain() } }
         }
     }
 
-    /// Commits batches until the queue is empty; only one drain runs at a time.
+    /// Commits batches until the queue is empty; at most `maximumConcurrent` drains run at once.
     private func drain() async {
         while true {
             let batch: [Pending] = state.withLockedValue { state in
                 let batch = Array(state.queue.prefix(maximumBatch))
                 state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.committing = false }
+                if batch.isEmpty { state.committing -= 1 }
                 return batch
             }
             guard !batch.isEmpty else { return }

@@ -288,7 +288,9 @@ typedef struct stepca_db_v1 {
      * flagged STEPCA_DB_OPF_ABORT_ON_MISMATCH does not swap (status STEPCA_E_CONFLICT), nothing
      * is applied and that status is returned; the message names the op index. Results of GET
      * ops and of non-swapping CAS ops go to result (when not NULL) as each op runs; after a
-     * rollback the host discards them.
+     * rollback the host discards them. The host may merge concurrent callers' updates into one
+     * call: set the failing op's status, so that the host fails only the caller that op belongs
+     * to (otherwise it retries each caller's ops in a call of their own).
      */
     int32_t (*update)(stepca_db *db, stepca_db_op *ops, size_t op_count,
                       stepca_db_result_fn result, void *result_ctx, stepca_errbuf *err);
