@@ -7,10 +7,34 @@ import Testing
 /// caller gets exactly the outcome its update would have had alone.
 @Suite("update coalescing: shared transactions, separate outcomes")
 struct UpdateCoalescerTests {
-    /// An in-memory database whose transactions take a while and are counted, so that callers
-    /// arriving during one must wait and share the next.
-    final class SlowStore: Sendable {
+    /// Holds transactions until the test opens it, so that callers queue up meanwhile.
+    final class Gate: Sendable {
+        private let state = NIOLockedValueBox((open: false, waiters: [CheckedContinuation<Void, Never>]()))
+
+        func pass() async {
+            await withCheckedContinuation { continuation in
+                let open = state.withLockedValue { state in
+                    if !state.open { state.waiters.append(continuation) }
+                    return state.open
+                }
+                if open { continuation.resume() }
+            }
+        }
+
+        func open() {
+            let waiters = state.withLockedValue { state in
+                state.open = true
+                defer { state.waiters.removeAll() }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume() }
+        }
+    }
+
+    /// An in-memory database whose transactions wait at a gate and are counted.
+    final class GatedStore: Sendable {
         let store = InMemoryStore()
+        let gate = Gate()
         let transactions = NIOLockedValueBox<[Int]>([])
         /// Transactions in flight now, and the most ever at once.
         let inFlight = NIOLockedValueBox((now: 0, peak: 0))
@@ -19,70 +43,100 @@ struct UpdateCoalescerTests {
             transactions.withLockedValue { $0.append(operations.count) }
             inFlight.withLockedValue { $0.now += 1; $0.peak = max($0.peak, $0.now) }
             defer { inFlight.withLockedValue { $0.now -= 1 } }
-            try await Task.sleep(for: .milliseconds(20))
+            await gate.pass()
             return try await store.update(operations)
         }
 
-        func coalescer() -> UpdateCoalescer {
-            UpdateCoalescer { [self] operations in try await self.commit(operations) }
+        func coalescer(maximumConcurrent: Int = 2) -> UpdateCoalescer {
+            UpdateCoalescer(maximumConcurrent: maximumConcurrent) { [self] operations in try await self.commit(operations) }
         }
     }
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-    @Test("concurrent updates share transactions and each gets its own results")
+    /// Waits (bounded) until `condition` holds; other tasks run meanwhile.
+    static func eventually(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TestTimeout(what: what) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    struct TestTimeout: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting until \(what)" }
+    }
+
+    @Test("concurrent updates share transactions, at most two in flight, and each gets its own results")
     func sharesTransactions() async throws {
-        let slow = SlowStore()
-        try await slow.store.createTable("t")
-        let coalescer = slow.coalescer()
-        let results = try await withThrowingTaskGroup(of: (Int, [KVResult]).self) { group in
-            for index in 0..<40 {
-                group.addTask {
-                    let key = Self.bytes("k\(index)")
-                    return (index, try await coalescer.update([.set(table: "t", key: key, value: Self.bytes("v\(index)")),
-                                                               .get(table: "t", key: key)]))
-                }
+        let gated = GatedStore()
+        try await gated.store.createTable("t")
+        let coalescer = gated.coalescer()
+        func call(_ index: Int) -> Task<[KVResult], Error> {
+            Task {
+                let key = Self.bytes("k\(index)")
+                return try await coalescer.update([.set(table: "t", key: key, value: Self.bytes("v\(index)")),
+                                                   .get(table: "t", key: key)])
             }
-            return try await group.reduce(into: [Int: [KVResult]]()) { $0[$1.0] = $1.1 }
         }
-        #expect(results.count == 40)
-        for (index, result) in results {
-            #expect(result == [.done, .value(Self.bytes("v\(index)"))])
-            #expect(try await slow.store.get("t", Self.bytes("k\(index)")) == Self.bytes("v\(index)"))
+        // Two updates occupy both transactions; the next 38 wait for them.
+        var calls = [call(0)]
+        try await Self.eventually("one transaction is in flight") { gated.inFlight.withLockedValue { $0.now } == 1 }
+        calls.append(call(1))
+        try await Self.eventually("two transactions are in flight") { gated.inFlight.withLockedValue { $0.now } == 2 }
+        calls += (2..<40).map(call)
+        try await Self.eventually("38 updates wait") { coalescer.waiting == 38 }
+        gated.gate.open()
+        for (index, call) in calls.enumerated() {
+            #expect(try await call.value == [.done, .value(Self.bytes("v\(index)"))])
+            #expect(try await gated.store.get("t", Self.bytes("k\(index)")) == Self.bytes("v\(index)"))
         }
-        let transactions = slow.transactions.withLockedValue { $0 }
-        #expect(transactions.count < 40, "40 concurrent updates took \(transactions.count) transactions")
-        #expect(transactions.reduce(0, +) == 80)
-        #expect(slow.inFlight.withLockedValue { $0.peak } == 2, "transactions in flight at once: not the coalescer's 2")
+        let transactions = gated.transactions.withLockedValue { $0 }
+        // One update each in the first two; the 38 that waited in batches of at most 32.
+        #expect(transactions.sorted() == [2, 2, 12, 64], "\(transactions)")
+        #expect(gated.inFlight.withLockedValue { $0.peak } == 2)
+    }
+
+    /// Starts the updates one after another, each queued before the next starts, behind a first
+    /// transaction held at the gate; returns their tasks once all wait.
+    static func queueInOrder(_ updates: [[KVOperation]], on coalescer: UpdateCoalescer,
+                             _ gated: GatedStore) async throws -> [Task<[KVResult], Error>] {
+        let first = Task { try await coalescer.update([.set(table: "t", key: Self.bytes("first"), value: [0])]) }
+        try await eventually("the first transaction is in flight") { gated.inFlight.withLockedValue { $0.now } == 1 }
+        var calls: [Task<[KVResult], Error>] = []
+        for operations in updates {
+            let queued = coalescer.waiting
+            calls.append(Task { try await coalescer.update(operations) })
+            try await eventually("update \(calls.count) is queued") { coalescer.waiting == queued + 1 }
+        }
+        gated.gate.open()
+        _ = try await first.value
+        return calls
     }
 
     @Test("a conflict fails only its own caller, with its own operation index; the others commit")
     func conflictBlamesTheCulprit() async throws {
-        let slow = SlowStore()
-        try await slow.store.createTable("t")
-        try await slow.store.createTable("used")
-        let coalescer = slow.coalescer()
-        // A first transaction holds the coalescer; meanwhile, in this order, even callers race to
-        // spend the same token (each writing its own record first) and odd callers, bystanders,
-        // write only their record. They all share the next transaction.
-        async let first = coalescer.update([.set(table: "t", key: Self.bytes("first"), value: [0])])
-        try await Task.sleep(for: .milliseconds(2))
-        var calls: [Task<[KVResult], Error>] = []
-        for index in 0..<8 {
+        let gated = GatedStore()
+        try await gated.store.createTable("t")
+        try await gated.store.createTable("used")
+        let coalescer = gated.coalescer(maximumConcurrent: 1)
+        // In this order, even callers race to spend the same token (each writing its own record
+        // first) and odd callers, bystanders, write only their record: one shared transaction.
+        let updates: [[KVOperation]] = (0..<8).map { index in
             var operations: [KVOperation] = [.set(table: "t", key: Self.bytes("record\(index)"), value: [1])]
             if index.isMultiple(of: 2) {
                 operations.append(.compareAndSwap(table: "used", key: Self.bytes("token"), old: [], new: Self.bytes("\(index)"),
                                                   abortOnMismatch: true))
             }
-            calls.append(Task { [operations] in try await coalescer.update(operations) })
-            try await Task.sleep(for: .milliseconds(1))
+            return operations
         }
-        _ = try await first
+        let calls = try await Self.queueInOrder(updates, on: coalescer, gated)
         var winners: [Int] = []
         for (index, call) in calls.enumerated() {
             do {
                 let results = try await call.value
-                #expect(try await slow.store.get("t", Self.bytes("record\(index)")) == [1])
+                #expect(try await gated.store.get("t", Self.bytes("record\(index)")) == [1])
                 if index.isMultiple(of: 2) {
                     winners.append(index)
                     #expect(results == [.done, .compareAndSwap(swapped: true, current: [])])
@@ -94,49 +148,34 @@ struct UpdateCoalescerTests {
                 let failure = try #require(error as? DatabaseError)
                 #expect(failure.code == .conflict)
                 #expect(failure.operationIndex == 1)
-                #expect(try await slow.store.get("t", Self.bytes("record\(index)")) == nil, "loser \(index)'s record was stored")
+                #expect(try await gated.store.get("t", Self.bytes("record\(index)")) == nil, "loser \(index)'s record was stored")
             }
         }
-        #expect(winners.count == 1)
-        if let winner = winners.first {
-            #expect(try await slow.store.get("used", Self.bytes("token")) == Self.bytes("\(winner)"))
-        }
-        let transactions = slow.transactions.withLockedValue { $0 }
-        #expect(transactions.contains { $0 > 2 }, "the racing updates never shared a transaction: \(transactions)")
+        #expect(winners == [0], "the first in the batch should win the race")
+        #expect(try await gated.store.get("used", Self.bytes("token")) == Self.bytes("0"))
+        let transactions = gated.transactions.withLockedValue { $0 }
+        #expect(transactions.dropFirst().first == 12, "the eight updates did not share one transaction: \(transactions)")
     }
 
     @Test("any other failure is retried alone, so bystanders commit and the culprit gets its error")
     func otherFailuresAreRetriedAlone() async throws {
-        let slow = SlowStore()
-        try await slow.store.createTable("t")
-        let coalescer = slow.coalescer()
-        // Hold the coalescer in a first transaction so that the next ones queue up together.
-        async let first = coalescer.update([.set(table: "t", key: Self.bytes("first"), value: [0])])
-        try await Task.sleep(for: .milliseconds(5))
-        let outcomes = await withTaskGroup(of: (Int, Result<[KVResult], Error>).self) { group in
-            for index in 0..<6 {
-                group.addTask {
-                    // Caller 3 writes into a table that does not exist.
-                    let table = index == 3 ? "missing" : "t"
-                    do {
-                        return (index, .success(try await coalescer.update([.set(table: table, key: Self.bytes("k\(index)"), value: [2])])))
-                    } catch { return (index, .failure(error)) }
-                }
-            }
-            return await group.reduce(into: [(Int, Result<[KVResult], Error>)]()) { $0.append($1) }
+        let gated = GatedStore()
+        try await gated.store.createTable("t")
+        let coalescer = gated.coalescer(maximumConcurrent: 1)
+        // Caller 3 writes into a table that does not exist.
+        let updates: [[KVOperation]] = (0..<6).map { index in
+            [.set(table: index == 3 ? "missing" : "t", key: Self.bytes("k\(index)"), value: [2])]
         }
-        _ = try await first
-        for (index, outcome) in outcomes {
+        let calls = try await Self.queueInOrder(updates, on: coalescer, gated)
+        for (index, call) in calls.enumerated() {
             if index == 3 {
-                guard case .failure(let error) = outcome else { Issue.record("the write into a missing table succeeded"); continue }
-                #expect(error is DatabaseError)
+                await #expect(throws: DatabaseError.self) { try await call.value }
             } else {
-                guard case .success(let results) = outcome else { Issue.record("bystander \(index) failed"); continue }
-                #expect(results == [.done])
-                #expect(try await slow.store.get("t", Self.bytes("k\(index)")) == [2])
+                #expect(try await call.value == [.done], "bystander \(index)")
+                #expect(try await gated.store.get("t", Self.bytes("k\(index)")) == [2])
             }
         }
-        let transactions = slow.transactions.withLockedValue { $0 }
-        #expect(transactions.contains { $0 > 1 }, "the queued updates never shared a transaction: \(transactions)")
+        let transactions = gated.transactions.withLockedValue { $0 }
+        #expect(transactions == [1, 6, 1, 1, 1, 1, 1, 1], "first, the shared attempt, then each alone: \(transactions)")
     }
 }

@@ -41,6 +41,9 @@ final class UpdateCoalescer: Sendable {
         self.commit = commit
     }
 
+    /// The updates waiting for a transaction (not those in flight).
+    var waiting: Int { state.withLockedValue { $0.queue.count } }
+
     /// Commits `operations` atomically, possibly together with concurrent callers' operations.
     func update(_ operations: [KVOperation]) async throws -> [KVResult] {
         try await withCheckedThrowingContinuation { continuation in
