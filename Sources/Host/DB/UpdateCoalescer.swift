@@ -72,13 +72,7 @@ final class UpdateCoalescer: Sendable {
     }
 
     private func commitTogether(_ batch: [Pending]) async {
-        guard batch.count > 1 else {
-            let only = batch[0]
-            do { only.continuation.resume(returning: try await commit(only.operations)) } catch {
-                only.continuation.resume(throwing: error)
-            }
-            return
-        }
+        guard batch.count > 1 else { return await commitAlone(batch) }
         var offsets: [Int] = []
         var merged: [KVOperation] = []
         for pending in batch {

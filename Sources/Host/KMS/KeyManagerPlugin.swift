@@ -240,7 +240,14 @@ final class KeyManagerPlugin: @unchecked Sendable {
                                                            message: status.message))
                 }
             }
-            if plugin.threadSafe { start() } else { PluginThreadPool.shared.submit { _ in start() } }
+            guard !plugin.threadSafe else { return start() }
+            PluginThreadPool.shared.submit { state in
+                guard case .active = state else {
+                    return continuation.resume(throwing: KMSError(plugin: plugin.name, operation: operation, status: STEPCA_E_UNAVAILABLE,
+                                                                  message: "the plugin thread pool has stopped"))
+                }
+                start()
+            }
         }
     }
 }
