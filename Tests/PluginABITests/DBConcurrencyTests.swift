@@ -45,6 +45,45 @@ struct DBConcurrencyTests {
         }
     }
 
+    @Test("concurrent updates, every third one failing at its last operation: failures leave nothing, the rest land",
+          arguments: DBBackend.all)
+    func failingUpdatesAmongOthers(backend: DBBackend) async throws {
+        let tasks = 12, rounds = 15
+        try await backend.withStore { opened in
+            let db = opened.store
+            try await db.createTable("t")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<tasks {
+                    group.addTask {
+                        for round in 0..<rounds {
+                            let fails = (task + round) % 3 == 0
+                            var operations: [KVOperation] = [
+                                .set(table: "t", key: b("\(task)/\(round)/a"), value: b("a")),
+                                .set(table: "t", key: b("\(task)/\(round)/b"), value: b("b")),
+                            ]
+                            operations.append(.set(table: fails ? "missing" : "t", key: b("\(task)/\(round)/c"), value: b("c")))
+                            if fails {
+                                let error = await #expect(throws: DatabaseError.self) { _ = try await db.update(operations) }
+                                #expect(error?.code == .notFound)
+                                #expect(error?.operationIndex == 2)
+                            } else {
+                                _ = try await db.update(operations)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            var expected: [[UInt8]: [UInt8]] = [:]
+            for task in 0..<tasks {
+                for round in 0..<rounds where (task + round) % 3 != 0 {
+                    for part in ["a", "b", "c"] { expected[b("\(task)/\(round)/\(part)")] = b(part) }
+                }
+            }
+            #expect(entries(try await db.list("t")) == expected)
+        }
+    }
+
     @Test("32 tasks incrementing one counter with compare-and-swap lose no increment", arguments: DBBackend.all)
     func compareAndSwapRace(backend: DBBackend) async throws {
         let tasks = 32, increments = 10

@@ -34,6 +34,20 @@ struct SQLitePluginTests {
         }
     }
 
+    @Test("table names: SQLite's own sqlite_ prefix is refused in any case; quotes and near misses are ordinary names")
+    func tableNames() async throws {
+        try await backend.withStore { opened in
+            for reserved in ["sqlite_master", "SQLITE_x", "Sqlite_Schema", "sqlite_"] {
+                await expectDatabaseError(.invalid, from: opened) { try await opened.store.createTable(reserved) }
+            }
+            for name in ["sqlite", "sqlitex_1", "my\"table", "\"", "sqlite-x"] {
+                try await opened.store.createTable(name)
+                try await opened.store.set(name, b("key"), b("value of \(name)"))
+                #expect(try await opened.store.get(name, b("key")) == b("value of \(name)"))
+            }
+        }
+    }
+
     /// Ways to damage a database file.
     enum Damage: String, Sendable, CaseIterable {
         /// Random bytes where the database should be.

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// Each caller enqueues a job and waits. Whoever finds no commit in progress becomes the leader:
 /// it runs every queued job inside one `BEGIN IMMEDIATE … COMMIT`, each job inside its own
-/// savepoint so that a failing job rolls back alone, then wakes the waiters. No caller returns
+/// savepoint so that a failing job rolls back alone (a job alone in its batch needs none), then
+/// wakes the waiters. No caller returns
 /// before the transaction holding its write has committed (with `synchronous=FULL`, durably).
 final class GroupCommitter: @unchecked Sendable {
     private final class Job {
@@ -72,6 +73,10 @@ final class GroupCommitter: @unchecked Sendable {
             batch.forEach { $0.error = error }
             return
         }
+        if batch.count == 1 {
+            runAlone(batch[0])
+            return
+        }
         for job in batch {
             do {
                 try connection.execute("SAVEPOINT job")
@@ -87,6 +92,23 @@ final class GroupCommitter: @unchecked Sendable {
                 job.error = job.error ?? error
             }
         }
+        commit(batch)
+    }
+
+    /// A lone job needs no savepoint: when it fails, the whole transaction is rolled back.
+    /// (A savepoint makes SQLite keep a copy of every page the job changes.)
+    private func runAlone(_ job: Job) {
+        do {
+            try job.body(connection)
+        } catch {
+            job.error = error
+            try? connection.execute("ROLLBACK")
+            return
+        }
+        commit([job])
+    }
+
+    private func commit(_ batch: [Job]) {
         do {
             try connection.execute("COMMIT")
         } catch {

@@ -28,6 +28,9 @@ final class SQLiteConnection {
             try execute("PRAGMA journal_mode=WAL")
             try execute("PRAGMA synchronous=FULL")
             try execute("PRAGMA foreign_keys=OFF")
+            // Savepoint and statement journals in memory: on disk, SQLite creates, writes and
+            // unlinks a temporary file in /var/tmp for nearly every write transaction.
+            try execute("PRAGMA temp_store=MEMORY")
         } catch {
             close()
             throw error

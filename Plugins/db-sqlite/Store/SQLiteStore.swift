@@ -230,11 +230,22 @@ struct TableName {
         guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
             throw PluginError.invalidArgument("table name must be UTF-8 text without NUL bytes")
         }
-        guard !text.lowercased().hasPrefix("sqlite_") else {
+        guard !TableName.isReserved(bytes) else {
             throw PluginError.invalidArgument("table name \(text) is reserved by SQLite")
         }
         self.text = text
-        self.quoted = "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        self.quoted = bytes.contains(UInt8(ascii: "\""))
+            ? "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+            : "\"" + text + "\""
+    }
+
+    /// Whether the name starts with `sqlite_` in any case, which SQLite keeps for itself.
+    private static func isReserved(_ bytes: [UInt8]) -> Bool {
+        let prefix = Array("sqlite_".utf8)
+        guard bytes.count >= prefix.count else { return false }
+        return zip(bytes, prefix).allSatisfy { byte, expected in
+            byte == expected || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") && byte + 32 == expected)
+        }
     }
 }
 
