@@ -98,43 +98,23 @@ func prepare(count: Int, server: ServerUnderTest, offset: Int) throws -> Prepare
     return Prepared(bodies: bodies, subjects: subjects)
 }
 
-/// Runs the prepared requests at `concurrency` and returns latencies and response bodies.
+/// Runs the prepared requests over `concurrency` connections and returns latencies and responses.
 func run(_ prepared: Prepared, concurrency: Int, server: ServerUnderTest, trustRoot: NIOSSLCertificate,
          group: EventLoopGroup) async throws -> (latencies: [Double], responses: [(Int, ByteBuffer)], seconds: Double) {
-    let next = NIOLockedCounter()
+    let queue = RequestQueue(bodies: prepared.bodies, path: "/1.0/sign", host: "localhost")
     let started = ContinuousClock.now
-    let results = try await withThrowingTaskGroup(of: [(Int, Double, Int, ByteBuffer)].self) { group_ in
-        for _ in 0..<concurrency {
-            group_.addTask {
-                var connection = try await HTTPSConnection.connect(host: "127.0.0.1", port: server.port, serverName: "localhost",
-                                                                   trustRoot: trustRoot, group: group)
-                var local: [(Int, Double, Int, ByteBuffer)] = []
-                do {
-                    while true {
-                        let index = next.increment()
-                        guard index < prepared.bodies.count else { break }
-                        let begin = ContinuousClock.now
-                        let response = try await connection.post(path: "/1.0/sign", body: prepared.bodies[index])
-                        let elapsed = ContinuousClock.now - begin
-                        local.append((index, Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
-                                      response.status, response.body))
-                    }
-                } catch {
-                    await connection.close()
-                    throw error
-                }
-                await connection.close()
-                return local
-            }
-        }
-        var all: [(Int, Double, Int, ByteBuffer)] = []
-        for try await part in group_ { all += part }
-        return all
+    let connections = try (0..<concurrency).map { _ in
+        try LoadConnectionHandler.start(queue: queue, port: server.port, trustRoot: trustRoot, group: group)
     }
+    var outcomes: [Outcome] = []
+    for connection in connections { outcomes += try await connection.get() }
     let total = ContinuousClock.now - started
     let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
-    let sorted = results.sorted { $0.0 < $1.0 }
-    return (sorted.map(\.1), sorted.map { ($0.2, $0.3) }, seconds)
+    guard outcomes.count == prepared.bodies.count else {
+        throw BenchError("\(outcomes.count) responses for \(prepared.bodies.count) requests")
+    }
+    let sorted = outcomes.sorted { $0.index < $1.index }
+    return (sorted.map(\.seconds), sorted.map { ($0.status, $0.body) }, seconds)
 }
 
 /// Checks every response: 201, a certificate for the requested name signed by the intermediate.
@@ -157,19 +137,14 @@ func verify(_ responses: [(Int, ByteBuffer)], subjects: [String], intermediate: 
     return serials
 }
 
-final class NIOLockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        value += 1
-        return value - 1
-    }
-}
-
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Prints the error on stderr and exits with status 2.
