@@ -9,8 +9,8 @@ import Glibc
 /// Each caller enqueues a job and waits. Whoever finds no commit in progress becomes the leader:
 /// it runs every queued job inside one `BEGIN IMMEDIATE … COMMIT`, each job inside its own
 /// savepoint so that a failing job rolls back alone (a job alone in its batch needs none), then
-/// wakes the waiters. No caller returns
-/// before the transaction holding its write has committed (with `synchronous=FULL`, durably).
+/// wakes the waiters. No caller returns before the transaction holding its write has committed
+/// (with `synchronous=FULL`, durably).
 final class GroupCommitter: @unchecked Sendable {
     private final class Job {
         let body: (SQLiteConnection) throws -> Void
