@@ -70,8 +70,15 @@ final class ServerUnderTest {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = [configPath, "--password-file", passwordPath, "--plugin-dir", pluginDirectory]
         }
-        process.standardError = pipe
         process.standardOutput = pipe
+        if quiet {
+            process.standardError = pipe
+        } else {
+            // Start-up lines and the access log go to stderr: into a file, as a service manager
+            // would keep them.
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logPath)
+        }
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
@@ -80,7 +87,7 @@ final class ServerUnderTest {
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            lock.lock(); let text = String(decoding: output, as: UTF8.self); lock.unlock()
+            let text = startupText(quiet: quiet)
             if let range = text.range(of: "Serving HTTPS on 127.0.0.1:"), let end = text[range.upperBound...].firstIndex(of: " "),
                let value = Int(text[range.upperBound..<end]) {
                 port = value
@@ -89,8 +96,18 @@ final class ServerUnderTest {
             guard process.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        lock.lock(); let text = String(decoding: output, as: UTF8.self); lock.unlock()
+        let text = startupText(quiet: quiet)
+        stop()
         throw BenchError("step-ca did not start:\n\(text)")
+    }
+
+    private var logPath: String { directory.appendingPathComponent("ca.log").path }
+
+    /// What the server has printed so far (stdout and stderr; stderr is in the log file when not quiet).
+    private func startupText(quiet: Bool) -> String {
+        lock.lock(); var text = String(decoding: output, as: UTF8.self); lock.unlock()
+        if !quiet, let log = try? String(contentsOfFile: logPath, encoding: .utf8) { text += log }
+        return text
     }
 
     /// User plus system CPU seconds the server has used so far.

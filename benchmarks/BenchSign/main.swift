@@ -14,13 +14,16 @@ import StepConfig
 /// server's CPU time per certificate.
 ///
 /// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON] [--x509-template FILE] [--floor]
+///                          [--access-log]
 ///
 /// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`;
 /// `--db null` removes it (the host's in-memory store, to measure the CA without a database).
 /// `--x509-template FILE` gives the provisioner that X.509 template (inline), to measure rendering.
 /// `--floor` measures `FloorServer` instead of `step-ca` (which still makes the PKI).
+/// `--access-log` keeps the `logger` of `step-ca init` (text, one line per request), written to a
+/// file in the run's directory; without it the benchmark removes the logger.
 struct Options {
-    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE] [--floor]"
+    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE] [--floor] [--access-log]"
 
     var requests = 3000
     var concurrency = [1, 16, 64]
@@ -28,6 +31,7 @@ struct Options {
     var database: String?
     var x509Template: String?
     var floor = false
+    var accessLog = false
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -42,6 +46,7 @@ struct Options {
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BenchError("cannot read \(path)") }
                 x509Template = text
             case "--floor": floor = true
+            case "--access-log": accessLog = true
             case "--help", "-h": print(Options.usage); exit(0)
             default: throw BenchError("unknown argument \(argument)\n\(Options.usage)")
             }
@@ -165,7 +170,7 @@ do {
     options = try Options(CommandLine.arguments)
     let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     let binary = options.binary ?? executableDirectory + "/step-ca"
-    server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, database: options.database,
+    server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, quiet: !options.accessLog, database: options.database,
                                  x509Template: options.x509Template, floorServer: options.floor ? CommandLine.arguments[0] : nil)
     let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
     trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
@@ -176,7 +181,7 @@ do {
 let group = MultiThreadedEventLoopGroup.singleton
 
 do {
-    print("\(options.floor ? "floor server (no CA rules, no database)" : "step-ca") issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1")
+    print("\(options.floor ? "floor server (no CA rules, no database)" : "step-ca") issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1\(options.accessLog ? ", access log to a file" : "")")
     print(CryptoFloor.measure().summary)
     print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert   client CPU ms/cert")
     var offset = 0

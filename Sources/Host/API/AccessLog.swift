@@ -26,6 +26,22 @@ final class RequestLogFields: @unchecked Sendable {
 struct AccessLog: Sendable {
     enum Format: Sendable { case text, json, off }
 
+    /// What one request's line says.
+    struct Entry {
+        var time: String
+        var status: Int
+        var durationNanoseconds: Int64
+        var method: String
+        var path: String
+        var httpProtocol: String
+        var requestID: String
+        var size: Int
+        var userAgent: String
+        var referer: String
+        var remoteAddress: String
+        var fields: [(String, String)]
+    }
+
     let format: Format
     let debug: Bool
 
@@ -39,59 +55,133 @@ struct AccessLog: Sendable {
     }
 
     func write(request: Request, response: Response, requestID: String, fields: RequestLogFields, duration: Duration,
-               httpProtocol: String) {
+               httpProtocol: @autoclosure () -> String, remoteAddress: @autoclosure () -> String) {
         guard format != .off else { return }
-        let status = response.status.code
-        let level = status >= 500 ? "error" : status >= 400 ? "warning" : "info"
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        var entries: [(String, String)] = [
-            ("duration", Self.goDuration(nanoseconds)),
-            ("duration-ns", String(nanoseconds)),
-            ("method", request.method.rawValue),
-            ("name", "ca"),
-            ("path", request.uri.path),
-            ("protocol", httpProtocol),
-            ("request-id", requestID),
-            ("size", String(response.body.contentLength ?? 0)),
-            ("status", String(status)),
-            ("user-agent", request.headers[.userAgent] ?? ""),
-        ]
-        entries += fields.all
-        entries.sort { $0.0 < $1.0 }
-        entries.insert(contentsOf: [("time", Self.timestamp()), ("level", level)], at: 0)
-        let line: String
-        switch format {
-        case .json:
-            line = OrderedJSON.object(entries.map { ($0.0, .string($0.1)) }).compact()
-        default:
-            line = entries.map { "\($0.0)=\(Self.logfmt($0.1))" }.joined(separator: " ")
-        }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let entry = Entry(
+            time: Self.timestamp(), status: Int(response.status.code),
+            durationNanoseconds: duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000,
+            method: request.method.rawValue, path: request.uri.path, httpProtocol: httpProtocol(), requestID: requestID,
+            size: response.body.contentLength ?? 0, userAgent: request.headers[.userAgent] ?? "",
+            referer: request.headers[.referer] ?? "", remoteAddress: remoteAddress(), fields: fields.all)
+        FileHandle.standardError.write(Data((line(entry) + "\n").utf8))
     }
 
-    /// Quotes a value the way logrus' text formatter does when it needs quoting.
-    static func logfmt(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
-            CharacterSet.alphanumerics.contains($0) || "-._/@^+".unicodeScalars.contains($0)
+    /// The line for `entry`, without its newline. logrus sorts the fields by name after `time` and
+    /// `level` in text, and Go sorts every key in JSON; a field named `time` becomes `fields.time`.
+    func line(_ entry: Entry) -> String {
+        let level = entry.status >= 500 ? "error" : entry.status >= 400 ? "warning" : "info"
+        var fields: [(String, String)] = [
+            ("duration", Self.goDuration(entry.durationNanoseconds)),
+            ("duration-ns", String(entry.durationNanoseconds)),
+            ("fields.time", entry.time),
+            ("method", entry.method),
+            ("name", "ca"),
+            ("path", entry.path),
+            ("protocol", entry.httpProtocol),
+            ("referer", entry.referer),
+            ("remote-address", entry.remoteAddress),
+            ("request-id", entry.requestID),
+            ("size", String(entry.size)),
+            ("status", String(entry.status)),
+            ("user-agent", entry.userAgent),
+            ("user-id", ""),
+        ]
+        fields += entry.fields
+        switch format {
+        case .json:
+            fields += [("level", level), ("msg", ""), ("time", entry.time)]
+            fields.sort { $0.0 < $1.0 }
+            return OrderedJSON.object(fields.map { ($0.0, .string($0.1)) }).compact()
+        default:
+            fields.sort { $0.0 < $1.0 }
+            var line = "time=\(Self.logfmt(entry.time)) level=\(level)"
+            for (key, value) in fields {
+                line += " "
+                line += key
+                line += "="
+                line += Self.logfmt(value)
+            }
+            return line
         }
-        return plain ? value : OrderedJSON.quote(value)
+    }
+
+    /// A value as logrus' text formatter writes it: as is when every byte is an ASCII letter or
+    /// digit or one of `-._/@^+` (an empty value too), else quoted as Go's `%q` does.
+    static func logfmt(_ value: String) -> String {
+        let plain = value.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: "@"),
+                 UInt8(ascii: "^"), UInt8(ascii: "+"):
+                return true
+            default:
+                return false
+            }
+        }
+        return plain ? value : goQuoted(value)
+    }
+
+    /// Go's `strconv.Quote` for the characters a log value holds: printable characters as they
+    /// are, quotes and backslashes escaped, control characters as `\n`, `\t`, `\xNN` or `\u00NN`.
+    static func goQuoted(_ value: String) -> String {
+        var quoted = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\u{07}": quoted += "\\a"
+            case "\u{08}": quoted += "\\b"
+            case "\u{0C}": quoted += "\\f"
+            case "\n": quoted += "\\n"
+            case "\r": quoted += "\\r"
+            case "\t": quoted += "\\t"
+            case "\u{0B}": quoted += "\\v"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    quoted += "\\x" + hex(scalar.value, digits: 2)
+                } else if (0x80..<0xA0).contains(scalar.value) {
+                    quoted += "\\u" + hex(scalar.value, digits: 4)
+                } else {
+                    quoted.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return quoted + "\""
+    }
+
+    private static func hex(_ value: UInt32, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 
     static func timestamp() -> String {
         UTCClock.iso8601(seconds: Int(Date().timeIntervalSince1970)) + "Z"
     }
 
-    /// Go's `Duration.String` for sub-hour values (`85.877µs`, `2.453159ms`).
+    /// Go's `Duration.String`: `0s`, `850ns`, `85.877µs`, `2.453159ms`, `1.5s`, `1m15.5s`, `2h0m0s`.
     static func goDuration(_ nanoseconds: Int64) -> String {
-        if nanoseconds < 1_000 { return "\(nanoseconds)ns" }
-        func trimmed(_ value: Double, _ unit: String) -> String {
-            var text = String(format: "%.9f", value)
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-            return text + unit
-        }
-        if nanoseconds < 1_000_000 { return trimmed(Double(nanoseconds) / 1_000, "µs") }
-        if nanoseconds < 1_000_000_000 { return trimmed(Double(nanoseconds) / 1_000_000, "ms") }
-        return trimmed(Double(nanoseconds) / 1_000_000_000, "s")
+        if nanoseconds == 0 { return "0s" }
+        let sign = nanoseconds < 0 ? "-" : ""
+        let magnitude = nanoseconds.magnitude
+        if magnitude < 1_000 { return "\(sign)\(magnitude)ns" }
+        if magnitude < 1_000_000 { return sign + fraction(magnitude, digits: 3) + "µs" }
+        if magnitude < 1_000_000_000 { return sign + fraction(magnitude, digits: 6) + "ms" }
+        let seconds = fraction(magnitude % 60_000_000_000, digits: 9) + "s"
+        let minutes = magnitude / 60_000_000_000
+        if minutes == 0 { return sign + seconds }
+        if minutes < 60 { return "\(sign)\(minutes)m" + seconds }
+        return "\(sign)\(minutes / 60)h\(minutes % 60)m" + seconds
+    }
+
+    /// `value / 10^digits` with its fraction, trailing zeros (and a bare point) dropped.
+    private static func fraction(_ value: UInt64, digits: Int) -> String {
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let whole = String(value / scale)
+        var part = String(value % scale)
+        guard part != "0" else { return whole }
+        part = String(repeating: "0", count: digits - part.count) + part
+        while part.hasSuffix("0") { part.removeLast() }
+        return whole + "." + part
     }
 }

@@ -39,7 +39,8 @@ struct CAResponder: HTTPResponder {
         if request.method == .head { response.body = .init() }
         accessLog.write(request: request, response: response, requestID: requestID, fields: fields,
                         duration: ContinuousClock.now - started,
-                        httpProtocol: Self.isHTTP2Stream(context.channel) ? "HTTP/2.0" : "HTTP/1.1")
+                        httpProtocol: Self.isHTTP2Stream(context.channel) ? "HTTP/2.0" : "HTTP/1.1",
+                        remoteAddress: context.channel.remoteAddress?.ipAddress ?? "")
         return response
     }
 
