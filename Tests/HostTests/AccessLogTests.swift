@@ -1,5 +1,8 @@
+import Crypto
+import _CryptoExtras
 import Foundation
 import Testing
+import X509
 @testable import Host
 
 /// The access log line against step-ca 0.19's own log (`step-ca-log-sample.txt`).
@@ -28,16 +31,18 @@ struct AccessLogTests {
                                     requestID: "dc5qod5qmd2qpbo9sog0", size: 16, userAgent: "Go-http-client/1.1")) == lines[1])
     }
 
-    @Test("a /sign line is step-ca's without the fields kept out of our log (token, certificate) and those not written yet")
+    @Test("a /sign line is step-ca's without the two fields kept out of our log: the token and the certificate")
     func signLine() throws {
         var expected = try Self.sampleLines()[2]
-        for pattern in [#" certificate="[^"]*""#, #" ott=[^ ]*"#, #" issuer="[^"]*""#, #" public-key="[^"]*""#] {
+        for pattern in [#" certificate="[^"]*""#, #" ott=[^ ]*"#] {
             let range = try #require(expected.range(of: pattern, options: .regularExpression))
             expected.removeSubrange(range)
         }
         let entry = Self.entry("2026-11-29T04:38:12Z", durationNanoseconds: 2_453_159, path: "/1.0/sign", protocol: "HTTP/1.1",
                                requestID: "dc5qod5qmd2qpbo9sogg", size: 3349, status: 201, userAgent: "Go-http-client/1.1",
                                method: "POST", fields: [
+                                ("issuer", "Anchor CA Intermediate CA"),
+                                ("public-key", "ECDSA P-256"),
                                 ("provisioner", "anchor@example.com (MOMRX1jPi43DMlT_pkEx0iHAtHhV9JldpSUIc94XxgE)"),
                                 ("serial", "46057023365109592823421085204112173891"),
                                 ("subject", "lg-0-c46f1c.example.com"),
@@ -64,6 +69,15 @@ struct AccessLogTests {
         #expect(object["duration"] == "26.74µs" && object["user-id"] == "" && object["remote-address"] == "127.0.0.1")
         let keys = json.matches(of: try Regex(#""([a-z.-]+)":"#)).compactMap { $0.output[1].substring.map(String.init) }
         #expect(keys == keys.sorted() && keys.count == object.count, "\(keys)")
+    }
+
+    @Test("public-key as step-ca names it, for every key type a CSR may hold")
+    func publicKeyNames() throws {
+        #expect(CertificateLogFields.describe(.init(P256.Signing.PrivateKey().publicKey)) == "ECDSA P-256")
+        #expect(CertificateLogFields.describe(.init(P384.Signing.PrivateKey().publicKey)) == "ECDSA P-384")
+        #expect(CertificateLogFields.describe(.init(P521.Signing.PrivateKey().publicKey)) == "ECDSA P-521")
+        #expect(CertificateLogFields.describe(.init(Curve25519.Signing.PrivateKey().publicKey)) == "Ed25519")
+        #expect(CertificateLogFields.describe(.init(try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey)) == "RSA 2048")
     }
 
     @Test("durations as Go prints them", arguments: [

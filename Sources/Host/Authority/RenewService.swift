@@ -77,6 +77,7 @@ struct RenewService {
         }
         log.set("serial", newSerial)
         log.set("subject", ClientCertificate.commonName(certificate))
+        CertificateLogFields.set(on: log, issuer: material.issuer, publicKey: certificate.publicKey)
         return IssuedCertificate(der: der, serial: newSerial)
     }
 

@@ -86,6 +86,7 @@ struct SignService {
                                                 usedToken: (authorization.replayKey, authorization.token), insertOnly: chosenSerial)
         log.set("serial", issued.serial)
         log.set("subject", authorization.subject)
+        CertificateLogFields.set(on: log, issuer: authority.runtime.material.issuer, publicKey: csr.publicKey)
         log.set("valid-from", GoTime.format(validity.notBefore))
         log.set("valid-to", GoTime.format(validity.notAfter))
         return issued
