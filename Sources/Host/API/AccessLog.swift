@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import NamePolicy
 import NIOConcurrencyHelpers
+import StepConfig
 
 /// Per-request fields a handler adds to the access log (provisioner, serial, subject, …).
 /// Never a token, a CSR, a key or a password.
@@ -118,40 +120,7 @@ struct AccessLog: Sendable {
                 return false
             }
         }
-        return plain ? value : goQuoted(value)
-    }
-
-    /// Go's `strconv.Quote` for the characters a log value holds: printable characters as they
-    /// are, quotes and backslashes escaped, control characters as `\n`, `\t`, `\xNN` or `\u00NN`.
-    static func goQuoted(_ value: String) -> String {
-        var quoted = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\u{07}": quoted += "\\a"
-            case "\u{08}": quoted += "\\b"
-            case "\u{0C}": quoted += "\\f"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case "\u{0B}": quoted += "\\v"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    quoted += "\\x" + hex(scalar.value, digits: 2)
-                } else if (0x80..<0xA0).contains(scalar.value) {
-                    quoted += "\\u" + hex(scalar.value, digits: 4)
-                } else {
-                    quoted.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return quoted + "\""
-    }
-
-    private static func hex(_ value: UInt32, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
+        return plain ? value : GoQuote.quote(value)
     }
 
     static func timestamp() -> String {
@@ -160,28 +129,6 @@ struct AccessLog: Sendable {
 
     /// Go's `Duration.String`: `0s`, `850ns`, `85.877µs`, `2.453159ms`, `1.5s`, `1m15.5s`, `2h0m0s`.
     static func goDuration(_ nanoseconds: Int64) -> String {
-        if nanoseconds == 0 { return "0s" }
-        let sign = nanoseconds < 0 ? "-" : ""
-        let magnitude = nanoseconds.magnitude
-        if magnitude < 1_000 { return "\(sign)\(magnitude)ns" }
-        if magnitude < 1_000_000 { return sign + fraction(magnitude, digits: 3) + "µs" }
-        if magnitude < 1_000_000_000 { return sign + fraction(magnitude, digits: 6) + "ms" }
-        let seconds = fraction(magnitude % 60_000_000_000, digits: 9) + "s"
-        let minutes = magnitude / 60_000_000_000
-        if minutes == 0 { return sign + seconds }
-        if minutes < 60 { return "\(sign)\(minutes)m" + seconds }
-        return "\(sign)\(minutes / 60)h\(minutes % 60)m" + seconds
-    }
-
-    /// `value / 10^digits` with its fraction, trailing zeros (and a bare point) dropped.
-    private static func fraction(_ value: UInt64, digits: Int) -> String {
-        var scale: UInt64 = 1
-        for _ in 0..<digits { scale *= 10 }
-        let whole = String(value / scale)
-        var part = String(value % scale)
-        guard part != "0" else { return whole }
-        part = String(repeating: "0", count: digits - part.count) + part
-        while part.hasSuffix("0") { part.removeLast() }
-        return whole + "." + part
+        GoDuration(nanoseconds: nanoseconds).description
     }
 }
