@@ -24,9 +24,12 @@ struct RevokeService {
         var passive: Bool?
     }
 
-    /// Decodes the body strictly by type, ignoring unknown members, as Go's decoder does.
+    private static let bodyDecoder = GoJSONKeys.decoder(fields: ["serial", "ott", "reasonCode", "reason", "passive"])
+
+    /// Decodes the body strictly by type, ignoring unknown members and the case of names, as Go's
+    /// decoder does.
     static func decode(_ body: [UInt8]) throws -> Request {
-        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body)) else {
+        guard let decoded = try? bodyDecoder.decode(Body.self, from: Data(body)) else {
             throw APIError.badRequest("error decoding json")
         }
         return Request(serial: decoded.serial ?? "", ott: decoded.ott ?? "", reasonCode: decoded.reasonCode ?? 0,

@@ -25,9 +25,12 @@ struct SignRequest: Sendable {
         var notAfter: String?
     }
 
-    /// Decodes the body strictly by type, ignoring unknown members, as Go's decoder does.
+    private static let bodyDecoder = GoJSONKeys.decoder(fields: ["csr", "ott", "notBefore", "notAfter"])
+
+    /// Decodes the body strictly by type, ignoring unknown members and the case of names, as Go's
+    /// decoder does.
     static func decode(_ body: [UInt8]) throws -> SignRequest {
-        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body)) else {
+        guard let decoded = try? bodyDecoder.decode(Body.self, from: Data(body)) else {
             throw APIError.badRequest("error decoding json")
         }
         var request = SignRequest(csr: nil, csrDER: [], ott: decoded.ott ?? "")

@@ -102,7 +102,7 @@ enum RenewalHandlers {
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
             throw APIError.badRequest("error decoding json")
         }
-        guard let pem = object["csr"] as? String, !pem.isEmpty else { throw APIError.badRequest("missing csr") }
+        guard let pem = GoJSONKeys.value(object, "csr") as? String, !pem.isEmpty else { throw APIError.badRequest("missing csr") }
         guard case .request(let csr, _) = try CSRDecoder.decode(pem: pem) else {
             throw APIError.forbidden(PublicKeyChecks.weakRSAMessage)
         }
