@@ -2,6 +2,7 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import Testing
+import Hummingbird
 import X509
 @testable import Host
 
@@ -96,5 +97,56 @@ struct AccessLogTests {
     ])
     func values(value: String, written: String) {
         #expect(AccessLog.logfmt(value) == written)
+    }
+
+    /// The entry `log` makes for a request with `target` and `headers`, answered with `status`,
+    /// from the peer 1.1.1.1.
+    static func loggedEntry(_ log: AccessLog, _ target: String, headers: HTTPFields = [:], status: HTTPResponse.Status = .ok) -> AccessLog.Entry? {
+        var head = HTTPRequest(method: .get, scheme: "https", authority: "ca.example", path: target)
+        head.headerFields = headers
+        return log.entry(request: Request(head: head, body: .init(buffer: ByteBuffer())), response: Response(status: status),
+                         requestID: "r", fields: RequestLogFields(), duration: .microseconds(5), httpProtocol: "HTTP/1.1",
+                         remoteAddress: "1.1.1.1")
+    }
+
+    static func headers(_ pairs: [(String, String)]) -> HTTPFields {
+        HTTPFields(pairs.map { HTTPFields.Element(name: HTTPFields.Element.Name($0.0)!, value: $0.1) })
+    }
+
+    @Test("STEP_LOGGER_LOG_REAL_IP: True-Client-IP, X-Real-IP, then the first X-Forwarded-For entry; invalid ones ignored",
+          arguments: [
+            ("true", [], "1.1.1.1"),
+            ("true", [("True-Client-IP", "2.2.2.2")], "2.2.2.2"),
+            ("true", [("True-Client-IP", "a.b.c.d")], "1.1.1.1"),
+            ("true", [("X-Real-IP", "3.3.3.3")], "3.3.3.3"),
+            ("true", [("X-Forwarded-For", "4.4.4.4")], "4.4.4.4"),
+            ("true", [("X-Forwarded-For", "4.4.4.4, 5.5.5.5, 6.6.6.6")], "4.4.4.4"),
+            ("true", [("True-Client-IP", "2.2.2.2"), ("X-Real-IP", "3.3.3.3"), ("X-Forwarded-For", "4.4.4.4")], "2.2.2.2"),
+            ("true", [("X-Real-IP", "2001:db8::1")], "2001:db8::1"),
+            ("true", [("X-Real-IP", "01.2.3.4")], "1.1.1.1"),
+            ("true", [("X-Real-IP", "3.3.3.3:443")], "1.1.1.1"),
+            ("true", [("X-Real-IP", "fe80::1%eth0")], "1.1.1.1"),
+            ("1", [("X-Real-IP", "3.3.3.3")], "3.3.3.3"),
+            ("false", [("True-Client-IP", "2.2.2.2")], "1.1.1.1"),
+            ("yes", [("True-Client-IP", "2.2.2.2")], "1.1.1.1"),
+            ("false", [], "1.1.1.1"),
+          ] as [(String, [(String, String)], String)])
+    func realIP(setting: String, headers: [(String, String)], logged: String) throws {
+        let log = AccessLog(format: "text", environment: ["STEP_LOGGER_LOG_REAL_IP": setting])
+        let entry = try #require(Self.loggedEntry(log, "/version", headers: Self.headers(headers)))
+        #expect(entry.remoteAddress == logged)
+    }
+
+    @Test("the path is the request target with its query; STEP_LOGGER_ONLY_TRACE_HEALTH_ENDPOINT drops successful /health lines")
+    func pathAndHealthLines() throws {
+        let plain = AccessLog(format: "text", environment: [:])
+        #expect(Self.loggedEntry(plain, "/provisioners?limit=1")?.path == "/provisioners?limit=1")
+        #expect(Self.loggedEntry(plain, "/health")?.path == "/health")
+
+        let quiet = AccessLog(format: "text", environment: ["STEP_LOGGER_ONLY_TRACE_HEALTH_ENDPOINT": "true"])
+        #expect(Self.loggedEntry(quiet, "/health") == nil)
+        #expect(Self.loggedEntry(quiet, "/health", status: .internalServerError)?.status == 500)
+        #expect(Self.loggedEntry(quiet, "/1.0/health")?.path == "/1.0/health")
+        #expect(Self.loggedEntry(quiet, "/version")?.path == "/version")
     }
 }

@@ -46,26 +46,46 @@ struct AccessLog: Sendable {
 
     let format: Format
     let debug: Bool
+    /// Which address `remote-address` shows (`STEP_LOGGER_LOG_REAL_IP`).
+    let clientAddress: LoggedClientAddress
+    /// Successful requests for exactly `/health` are logged at trace level, which step-ca's
+    /// logger never prints (`STEP_LOGGER_ONLY_TRACE_HEALTH_ENDPOINT`): no line for them.
+    let onlyTraceHealthEndpoint: Bool
 
-    init(format: String?, debug: Bool = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1") {
+    init(format: String?, debug: Bool = ProcessInfo.processInfo.environment["STEPDEBUG"] == "1",
+         environment: [String: String] = ProcessInfo.processInfo.environment) {
         switch format?.lowercased() {
         case nil: self.format = .off
         case "json": self.format = .json
         default: self.format = .text
         }
         self.debug = debug
+        self.clientAddress = LoggedClientAddress(environment: environment)
+        self.onlyTraceHealthEndpoint = goParseBool(environment["STEP_LOGGER_ONLY_TRACE_HEALTH_ENDPOINT"])
     }
 
     func write(request: Request, response: Response, requestID: String, fields: RequestLogFields, duration: Duration,
                httpProtocol: @autoclosure () -> String, remoteAddress: @autoclosure () -> String) {
-        guard format != .off else { return }
-        let entry = Entry(
+        guard format != .off,
+              let entry = entry(request: request, response: response, requestID: requestID, fields: fields, duration: duration,
+                                httpProtocol: httpProtocol(), remoteAddress: remoteAddress())
+        else { return }
+        FileHandle.standardError.write(Data((line(entry) + "\n").utf8))
+    }
+
+    /// What the line for this request says, or nil when the request is not logged.
+    func entry(request: Request, response: Response, requestID: String, fields: RequestLogFields, duration: Duration,
+               httpProtocol: @autoclosure () -> String, remoteAddress: @autoclosure () -> String) -> Entry? {
+        // step-ca logs the request target as received (Go's `RequestURI`), query included.
+        let target = request.uri.string
+        if onlyTraceHealthEndpoint && target == "/health" && response.status.code < 400 { return nil }
+        return Entry(
             time: Self.timestamp(), status: Int(response.status.code),
             durationNanoseconds: duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000,
-            method: request.method.rawValue, path: request.uri.path, httpProtocol: httpProtocol(), requestID: requestID,
+            method: request.method.rawValue, path: target, httpProtocol: httpProtocol(), requestID: requestID,
             size: response.body.contentLength ?? 0, userAgent: request.headers[.userAgent] ?? "",
-            referer: request.headers[.referer] ?? "", remoteAddress: remoteAddress(), fields: fields.all)
-        FileHandle.standardError.write(Data((line(entry) + "\n").utf8))
+            referer: request.headers[.referer] ?? "",
+            remoteAddress: clientAddress.address(headers: request.headers, peer: remoteAddress()), fields: fields.all)
     }
 
     /// The line for `entry`, without its newline. logrus sorts the fields by name after `time` and
