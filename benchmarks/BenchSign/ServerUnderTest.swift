@@ -2,7 +2,8 @@ import Foundation
 
 /// A `step-ca` process started on a fresh PKI (made by `step-ca init`; SQLite database unless
 /// another `db` object is given), or, with `floorServer`, that benchmark binary's floor server on
-/// the same PKI (see `FloorServer`).
+/// the same PKI (see `FloorServer`), or, with `goStepCA`, smallstep's own step-ca on that PKI
+/// (badger database unless another `db` object is given).
 final class ServerUnderTest {
     let directory: URL
     let process = Process()
@@ -17,7 +18,7 @@ final class ServerUnderTest {
     var passwordPath: String { directory.appendingPathComponent("password.txt").path }
 
     init(binary: String, pluginDirectory: String, quiet: Bool = true, database: String? = nil, x509Template: String? = nil,
-         floorServer: String? = nil) throws {
+         floorServer: String? = nil, goStepCA: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepca-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "bench-password".write(toFile: directory.appendingPathComponent("password.txt").path, atomically: true, encoding: .utf8)
@@ -37,18 +38,20 @@ final class ServerUnderTest {
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         }
         if database == "null" {
-            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any] else {
-                throw BenchError("cannot read \(configPath)")
-            }
-            config.removeValue(forKey: "db")
-            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
+            try Self.editConfig(configPath) { $0.removeValue(forKey: "db") }
         } else if let database {
-            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any],
-                  let stanza = try? JSONSerialization.jsonObject(with: Data(database.utf8)) else {
+            guard let stanza = try? JSONSerialization.jsonObject(with: Data(database.utf8)) else {
                 throw BenchError("--db is not a JSON object: \(database)")
             }
-            config["db"] = stanza
-            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
+            try Self.editConfig(configPath) { $0["db"] = stanza }
+        } else if goStepCA != nil {
+            let badger = directory.appendingPathComponent("steppath/db-badger").path
+            try Self.editConfig(configPath) { $0["db"] = ["type": "badgerv2", "dataSource": badger] }
+        }
+        if goStepCA != nil {
+            // step-ca logs the configured address, not the port the kernel picked for port 0.
+            let address = "127.0.0.1:\(try Self.freePort())"
+            try Self.editConfig(configPath) { $0["address"] = address }
         }
 
         if let x509Template {
@@ -66,6 +69,9 @@ final class ServerUnderTest {
         if let floorServer {
             process.executableURL = URL(fileURLWithPath: floorServer)
             process.arguments = ["--serve-floor", configPath, passwordPath]
+        } else if let goStepCA {
+            process.executableURL = URL(fileURLWithPath: goStepCA)
+            process.arguments = [configPath, "--password-file", passwordPath]
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = [configPath, "--password-file", passwordPath, "--plugin-dir", pluginDirectory]
@@ -99,6 +105,34 @@ final class ServerUnderTest {
         let text = startupText(quiet: quiet)
         stop()
         throw BenchError("step-ca did not start:\n\(text)")
+    }
+
+    /// Rewrites the JSON object in `path` with `change`.
+    private static func editConfig(_ path: String, _ change: (inout [String: Any]) -> Void) throws {
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] else {
+            throw BenchError("cannot read \(path)")
+        }
+        change(&config)
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw BenchError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let status = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Int32 in
+                guard bind(descriptor, raw, length) == 0 else { return -1 }
+                return getsockname(descriptor, raw, &length)
+            }
+        }
+        guard status == 0 else { throw BenchError("cannot bind 127.0.0.1:0") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private var logPath: String { directory.appendingPathComponent("ca.log").path }

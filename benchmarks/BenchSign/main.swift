@@ -14,7 +14,7 @@ import StepConfig
 /// server's CPU time per certificate.
 ///
 /// Usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON] [--x509-template FILE] [--floor]
-///                          [--access-log]
+///                          [--access-log] [--go-step-ca PATH]
 ///
 /// `--db` replaces the ca.json `db` object, e.g. `{"type":"postgresql","dataSource":"...","database":"bench"}`;
 /// `--db null` removes it (the host's in-memory store, to measure the CA without a database).
@@ -22,8 +22,10 @@ import StepConfig
 /// `--floor` measures `FloorServer` instead of `step-ca` (which still makes the PKI).
 /// `--access-log` keeps the `logger` of `step-ca init` (text, one line per request), written to a
 /// file in the run's directory; without it the benchmark removes the logger.
+/// `--go-step-ca PATH` measures smallstep's step-ca (built by `benchmarks/step-ca-0.19/build.sh`)
+/// on the same PKI, with a badger database unless `--db` says otherwise.
 struct Options {
-    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE] [--floor] [--access-log]"
+    static let usage = "usage: stepca-bench-sign [--requests N] [--concurrency 1,16,64] [--step-ca PATH] [--db JSON|null] [--x509-template FILE] [--floor] [--access-log] [--go-step-ca PATH]"
 
     var requests = 3000
     var concurrency = [1, 16, 64]
@@ -32,6 +34,7 @@ struct Options {
     var x509Template: String?
     var floor = false
     var accessLog = false
+    var goStepCA: String?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -47,6 +50,7 @@ struct Options {
                 x509Template = text
             case "--floor": floor = true
             case "--access-log": accessLog = true
+            case "--go-step-ca": goStepCA = iterator.next()
             case "--help", "-h": print(Options.usage); exit(0)
             default: throw BenchError("unknown argument \(argument)\n\(Options.usage)")
             }
@@ -171,7 +175,8 @@ do {
     let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     let binary = options.binary ?? executableDirectory + "/step-ca"
     server = try ServerUnderTest(binary: binary, pluginDirectory: executableDirectory, quiet: !options.accessLog, database: options.database,
-                                 x509Template: options.x509Template, floorServer: options.floor ? CommandLine.arguments[0] : nil)
+                                 x509Template: options.x509Template, floorServer: options.floor ? CommandLine.arguments[0] : nil,
+                                 goStepCA: options.goStepCA)
     let rootPEM = try String(contentsOfFile: server.rootPath, encoding: .utf8)
     trustRoot = try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem)
     intermediate = try Certificate(pemEncoded: String(contentsOfFile: server.intermediatePath, encoding: .utf8))
@@ -181,7 +186,9 @@ do {
 let group = MultiThreadedEventLoopGroup.singleton
 
 do {
-    print("\(options.floor ? "floor server (no CA rules, no database)" : "step-ca") issuance benchmark: \(options.requests) certificates per run, \(databaseType(options.database)) database, P-256 CSRs, keep-alive HTTPS/1.1\(options.accessLog ? ", access log to a file" : "")")
+    let serverName = options.floor ? "floor server (no CA rules, no database)" : options.goStepCA != nil ? "smallstep step-ca 0.19" : "step-ca"
+    let databaseName = options.goStepCA != nil && options.database == nil ? "badgerv2" : databaseType(options.database)
+    print("\(serverName) issuance benchmark: \(options.requests) certificates per run, \(databaseName) database, P-256 CSRs, keep-alive HTTPS/1.1\(options.accessLog ? ", access log to a file" : "")")
     print(CryptoFloor.measure().summary)
     print("concurrency  certs/s   p50 ms   p90 ms   p99 ms   server CPU ms/cert   client CPU ms/cert")
     var offset = 0
