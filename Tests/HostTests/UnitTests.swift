@@ -120,6 +120,19 @@ struct HostUnitTests {
         #expect(certificate.notValidAfter.timeIntervalSince(certificate.notValidBefore) == 24 * 3600 + 60)
         #expect(root.publicKey.isValidSignature(certificate.signature, for: certificate))
     }
+
+    @Test("root and intermediate start at the whole second they were made in, never later (Go truncates)")
+    func caCertificatesStartNoLaterThanNow() throws {
+        let made = Date(timeIntervalSince1970: 1_800_000_000.7)
+        let rootKey = StepCryptoKeys.p256()
+        let root = try CertificateFactory.makeRoot(name: "T", key: rootKey, validity: 3600, now: made)
+        let intermediate = try CertificateFactory.makeIntermediate(name: "T", key: StepCryptoKeys.p256(), root: root,
+                                                                   rootKey: rootKey, validity: 3600, now: made)
+        for certificate in [root, intermediate] {
+            #expect(certificate.notValidBefore == Date(timeIntervalSince1970: 1_800_000_000))
+            #expect(certificate.notValidAfter == Date(timeIntervalSince1970: 1_800_003_600))
+        }
+    }
 }
 
 import StepCrypto
