@@ -106,7 +106,7 @@ struct AccessLogTests {
         head.headerFields = headers
         return log.entry(request: Request(head: head, body: .init(buffer: ByteBuffer())), response: Response(status: status),
                          requestID: "r", fields: RequestLogFields(), duration: .microseconds(5), httpProtocol: "HTTP/1.1",
-                         remoteAddress: "1.1.1.1")
+                         peer: "1.1.1.1")
     }
 
     static func headers(_ pairs: [(String, String)]) -> HTTPFields {

@@ -9,12 +9,21 @@ import StepConfig
 final class RequestLogFields: @unchecked Sendable {
     private let lock = NIOLock()
     private var values: [(String, String)] = []
+    /// Whether the fields will be written: without an access log, setting one computes nothing.
+    let isRecording: Bool
+
+    init(recording: Bool = true) {
+        isRecording = recording
+    }
+
     var error: String? {
         get { lock.withLock { values.first { $0.0 == "error" }?.1 } }
         set { if let newValue { set("error", newValue) } }
     }
 
-    func set(_ key: String, _ value: String) {
+    func set(_ key: String, _ value: @autoclosure () -> String) {
+        guard isRecording else { return }
+        let value = value()
         lock.withLock {
             values.removeAll { $0.0 == key }
             values.append((key, value))
@@ -68,24 +77,24 @@ struct AccessLog: Sendable {
                httpProtocol: @autoclosure () -> String, remoteAddress: @autoclosure () -> String) {
         guard format != .off,
               let entry = entry(request: request, response: response, requestID: requestID, fields: fields, duration: duration,
-                                httpProtocol: httpProtocol(), remoteAddress: remoteAddress())
+                                httpProtocol: httpProtocol(), peer: remoteAddress())
         else { return }
         FileHandle.standardError.write(Data((line(entry) + "\n").utf8))
     }
 
     /// What the line for this request says, or nil when the request is not logged.
     func entry(request: Request, response: Response, requestID: String, fields: RequestLogFields, duration: Duration,
-               httpProtocol: @autoclosure () -> String, remoteAddress: @autoclosure () -> String) -> Entry? {
+               httpProtocol: String, peer: String) -> Entry? {
         // step-ca logs the request target as received (Go's `RequestURI`), query included.
         let target = request.uri.string
         if onlyTraceHealthEndpoint && target == "/health" && response.status.code < 400 { return nil }
         return Entry(
             time: Self.timestamp(), status: Int(response.status.code),
             durationNanoseconds: duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000,
-            method: request.method.rawValue, path: target, httpProtocol: httpProtocol(), requestID: requestID,
+            method: request.method.rawValue, path: target, httpProtocol: httpProtocol, requestID: requestID,
             size: response.body.contentLength ?? 0, userAgent: request.headers[.userAgent] ?? "",
             referer: request.headers[.referer] ?? "",
-            remoteAddress: clientAddress.address(headers: request.headers, peer: remoteAddress()), fields: fields.all)
+            remoteAddress: clientAddress.address(headers: request.headers, peer: peer), fields: fields.all)
     }
 
     /// The line for `entry`, without its newline. logrus sorts the fields by name after `time` and

@@ -15,7 +15,7 @@ struct CAResponder: HTTPResponder {
         let started = ContinuousClock.now
         let requestID = request.headers[.init("X-Request-Id")!] ?? request.headers[.init("X-Smallstep-Id")!] ?? RequestID.make()
         let authority = authorities.current
-        let fields = RequestLogFields()
+        let fields = RequestLogFields(recording: accessLog.format != .off)
         var response: Response
         switch routes.match(method: request.method, path: request.uri.path) {
         case .notFound:

@@ -27,8 +27,8 @@ struct LoggedClientAddress: Sendable {
     private static let forwardedFor = HeaderName("X-Forwarded-For")!
 
     /// The address to log for a request with `headers` from `peer`.
-    func address(headers: HTTPFields, peer: @autoclosure () -> String) -> String {
-        guard trustsForwardingHeaders else { return peer() }
+    func address(headers: HTTPFields, peer: String) -> String {
+        guard trustsForwardingHeaders else { return peer }
         let claimed: Substring
         if let value = Self.first(Self.trueClientIP, in: headers) {
             claimed = value
@@ -37,9 +37,9 @@ struct LoggedClientAddress: Sendable {
         } else if let value = Self.first(Self.forwardedFor, in: headers) {
             claimed = value.prefix { $0 != "," }
         } else {
-            return peer()
+            return peer
         }
-        return Self.isIPAddress(claimed) ? String(claimed) : peer()
+        return Self.isIPAddress(claimed) ? String(claimed) : peer
     }
 
     /// The first field named `name` when it is not empty (Go's `Header.Get`).
