@@ -29,7 +29,7 @@ final class Authority: Sendable {
 
     init(runtime: CARuntime, now: Date = Date()) throws {
         self.runtime = runtime
-        self.startTime = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970))
+        self.startTime = now.wholeSeconds
         let material = runtime.material
         rootsPEM = material.roots.map(CertificateFiles.pem)
         intermediatesPEM = material.intermediates.map(CertificateFiles.pem)

@@ -43,7 +43,7 @@ struct RenewService {
         }
 
         let backdate = authority.config.authority.backdate.timeInterval
-        let start = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970)).addingTimeInterval(-backdate)
+        let start = now.wholeSeconds.addingTimeInterval(-backdate)
         let duration = old.notValidAfter.timeIntervalSince(old.notValidBefore)
         let publicKey = newKey ?? old.publicKey
         var extensions = Certificate.Extensions()

@@ -16,7 +16,7 @@ struct Validity: Sendable, Equatable {
     static func compute(requestedNotBefore: TimeOrDuration?, requestedNotAfter: TimeOrDuration?,
                         templateNotBefore: Date? = nil, templateNotAfter: Date? = nil,
                         durations: EffectiveClaims.Durations, backdate: TimeInterval, now: Date) throws -> Validity {
-        let now = Date(timeIntervalSince1970: floor(now.timeIntervalSince1970))
+        let now = now.wholeSeconds
         let base = requestedNotBefore?.resolve(relativeTo: now) ?? templateNotBefore ?? now
         let notBefore = requestedNotBefore == nil && templateNotBefore == nil ? now.addingTimeInterval(-backdate) : base
         let notAfter = requestedNotAfter?.resolve(relativeTo: base) ?? templateNotAfter

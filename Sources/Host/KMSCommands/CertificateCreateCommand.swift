@@ -33,9 +33,7 @@ struct CertificateCreateCommand: AsyncParsableCommand {
                 throw StartupError(.usage, "--profile \"\(self.profile)\" is not one of root-ca, intermediate-ca, leaf")
             }
             try checkFlags(profile)
-            // Whole seconds: certificates carry no fractions, and rounding up would start the
-            // validity in the future.
-            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let now = Date().wholeSeconds
             let notAfter = try Self.validityEnd(self.notAfter, from: now, default: profile.defaultValidity)
             if !force && FileManager.default.fileExists(atPath: crtFile) {
                 throw StartupError(.exists, "\(crtFile) already exists; use --force to overwrite it")

@@ -55,9 +55,7 @@ enum CertificateFactory {
                                issuerKey: PrivateKeyMaterial, maxPathLength: Int, validity: TimeInterval,
                                now: Date) throws -> Certificate {
         let publicKey = key.publicKey.certificatePublicKey
-        // Whole seconds, as Go writes them: swift-certificates rounds to the nearest second, which
-        // could put notBefore up to half a second in the future of a certificate just made.
-        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let now = now.wholeSeconds
         return try Certificate(
             version: .v3,
             serialNumber: randomSerial(),
