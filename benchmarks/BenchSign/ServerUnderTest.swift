@@ -55,15 +55,15 @@ final class ServerUnderTest {
         }
 
         if let x509Template {
-            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as? [String: Any],
-                  var authority = config["authority"] as? [String: Any],
-                  var provisioners = authority["provisioners"] as? [[String: Any]], !provisioners.isEmpty else {
-                throw BenchError("cannot read the provisioners of \(configPath)")
+            try Self.editConfig(configPath) { config in
+                guard var authority = config["authority"] as? [String: Any],
+                      var provisioners = authority["provisioners"] as? [[String: Any]], !provisioners.isEmpty else {
+                    throw BenchError("cannot read the provisioners of \(configPath)")
+                }
+                provisioners[0]["options"] = ["x509": ["template": x509Template]]
+                authority["provisioners"] = provisioners
+                config["authority"] = authority
             }
-            provisioners[0]["options"] = ["x509": ["template": x509Template]]
-            authority["provisioners"] = provisioners
-            config["authority"] = authority
-            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: configPath))
         }
 
         if let floorServer {
@@ -108,11 +108,11 @@ final class ServerUnderTest {
     }
 
     /// Rewrites the JSON object in `path` with `change`.
-    private static func editConfig(_ path: String, _ change: (inout [String: Any]) -> Void) throws {
+    private static func editConfig(_ path: String, _ change: (inout [String: Any]) throws -> Void) throws {
         guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] else {
             throw BenchError("cannot read \(path)")
         }
-        change(&config)
+        try change(&config)
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
     }
 
